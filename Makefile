@@ -1,0 +1,45 @@
+# Two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test venv dev-venv migrate bench lock clean
+
+# The stamp files make re-runs instant while the lock is unchanged.
+$(BIN)/.installed: requirements.lock pyproject.toml build-requirements.in
+	$(PYTHON) -m venv $(VENV)
+	# The stock pip (23.x) skips lxml_html_clean, which trafilatura needs.
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24.2"
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+venv: $(BIN)/.installed
+dev-venv: $(BIN)/.installed-dev
+
+migrate: venv
+	$(BIN)/newsloom db upgrade
+
+run: migrate
+	$(BIN)/newsloom feeds import --starter --if-never-seeded
+	$(BIN)/newsloom serve --host $(HOST) --port $(PORT)
+
+test: dev-venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: dev-venv
+	$(BIN)/python bench/ingest.py
+
+# Regenerate the pinned locks after editing pyproject.toml (needs uv).
+lock:
+	uv pip compile pyproject.toml build-requirements.in --python-version 3.11 --generate-hashes -o requirements.lock
+	uv pip compile pyproject.toml build-requirements.in --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,3 @@
+"""Newsloom: self-hostable news aggregation."""
+
+__version__ = "0.1.0"

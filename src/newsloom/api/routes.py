@@ -1,0 +1,51 @@
+"""JSON API v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from newsloom.api.schemas import ArticleOut, ArticlePageOut, ArticleSummaryOut, FeedOut
+from newsloom.store import ArticleRepository, Database, FeedRepository, InvalidCursorError
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _database(request: Request) -> Database:
+    return request.app.state.database
+
+
+@router.get("/articles", response_model=ArticlePageOut)
+def list_articles(
+    request: Request,
+    limit: int = Query(30, ge=1, le=200, description="Articles per page."),
+    cursor: str | None = Query(None, description="`next_cursor` of the previous page."),
+    source_id: int | None = Query(None, description="Only this publisher's articles."),
+) -> ArticlePageOut:
+    """Newest first, keyset-paginated."""
+    with _database(request).read() as session:
+        try:
+            page = ArticleRepository(session).page(limit, cursor, source_id)
+        except InvalidCursorError as error:
+            raise HTTPException(status_code=400, detail=str(error)) from error
+    next_url = None
+    if page.next_cursor:
+        next_url = str(request.url.include_query_params(cursor=page.next_cursor))
+    return ArticlePageOut(
+        items=[ArticleSummaryOut.of(article) for article in page.articles], next_cursor=page.next_cursor, next=next_url
+    )
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut)
+def get_article(request: Request, article_id: int) -> ArticleOut:
+    with _database(request).read() as session:
+        article = ArticleRepository(session).get(article_id)
+    if article is None:
+        raise HTTPException(status_code=404, detail=f"article {article_id} not found")
+    return ArticleOut.of(article)
+
+
+@router.get("/feeds", response_model=list[FeedOut])
+def list_feeds(request: Request) -> list[FeedOut]:
+    """Every subscription with its health: last check, last error, entry outcomes."""
+    with _database(request).read() as session:
+        return [FeedOut.of(health) for health in FeedRepository(session).list_with_health()]

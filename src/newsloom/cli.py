@@ -1,0 +1,354 @@
+"""The `newsloom` command. Usage errors (bad URL, missing file, unknown id) exit with 2."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from newsloom.api.schemas import ArticleOut, FeedOut
+from newsloom.ingest.refresh import FeedRefreshResult
+from newsloom.ingest.urls import is_http_url
+from newsloom.ingest.opml import OPMLError
+from newsloom.services import Services
+from newsloom.settings import Settings, database_url, load_settings
+from newsloom.store import ArticleRepository, EntryRepository, FeedRepository, MetaRepository
+from newsloom.store.db import create_database_engine
+from newsloom.store.migrate import current_revision, head_revision, upgrade
+
+STARTER_SEEDED_KEY = "starter_feeds_seeded"
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Newsloom: self-hosted news aggregation.")
+feeds_app = typer.Typer(no_args_is_help=True, help="Manage feed subscriptions.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class _State:
+    def __init__(self, settings: Settings, config_file: Path | None) -> None:
+        self.settings = settings
+        self.config_file = config_file
+
+
+def usage_error(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML settings file.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress at INFO level.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(config)
+    except FileNotFoundError as error:
+        usage_error(str(error))
+    except ValidationError as error:
+        usage_error(f"invalid settings: {error.errors()[0]['loc']}: {error.errors()[0]['msg']}")
+    ctx.obj = _State(settings, config)
+
+
+def _services(ctx: typer.Context) -> Services:
+    settings: Settings = ctx.obj.settings
+    engine = create_database_engine(database_url(settings))
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    if revision != head_revision():
+        err.print("error: the database schema is not up to date; run `newsloom db upgrade` first")
+        raise typer.Exit(1)
+    return Services(settings)
+
+
+# --- db ------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply database migrations (forward only)."""
+    engine = create_database_engine(database_url(ctx.obj.settings))
+    try:
+        upgrade(engine)
+        out.print(f"database at revision {current_revision(engine)} ({engine.dialect.name})")
+    finally:
+        engine.dispose()
+
+
+# --- feeds ---------------------------------------------------------------
+
+
+@feeds_app.command("add")
+def feeds_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="Feed URL, or a web page that links to its feed.")],
+    check: Annotated[bool, typer.Option("--check/--no-check", help="Fetch and validate the feed first.")] = True,
+) -> None:
+    """Subscribe to a feed (a page URL is searched for its feed)."""
+    if not is_http_url(url):
+        usage_error(f"invalid URL (need http:// or https://): {url}")
+    services = _services(ctx)
+    try:
+        result = services.subscriptions.add(url, check=check)
+    finally:
+        services.close()
+    if result.status == "error":
+        err.print(f"error: {result.reason}", markup=False)
+        raise typer.Exit(1)
+    feed = result.feed
+    assert feed is not None
+    verb = "added" if result.status == "added" else "already subscribed:"
+    out.print(f"{verb} feed {feed.id}: {feed.title or ''} <{feed.url}>", markup=False)
+
+
+@feeds_app.command("list")
+def feeds_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """List subscriptions with their health."""
+    services = _services(ctx)
+    try:
+        with services.database.read() as session:
+            feeds = [FeedOut.of(health) for health in FeedRepository(session).list_with_health()]
+    finally:
+        services.close()
+    if as_json:
+        print(json.dumps([feed.model_dump(mode="json") for feed in feeds], indent=2))
+        return
+    table = Table("id", "title", "url", "last check", "errors", "last error", "articles")
+    for feed in feeds:
+        checked = f"{feed.last_checked_at:%Y-%m-%d %H:%M}" if feed.last_checked_at else "never"
+        stored = feed.entries.get("stored", 0)
+        table.add_row(
+            str(feed.id), feed.title or "", feed.url, checked, str(feed.error_count), feed.last_error or "", str(stored)
+        )
+    out.print(table)
+
+
+@feeds_app.command("remove")
+def feeds_remove(ctx: typer.Context, feed_id: Annotated[int, typer.Argument(help="Feed id.")]) -> None:
+    """Unsubscribe (articles already stored are kept)."""
+    services = _services(ctx)
+    try:
+        with services.database.write() as session:
+            removed = FeedRepository(session).remove(feed_id)
+    finally:
+        services.close()
+    if not removed:
+        usage_error(f"no feed with id {feed_id}")
+    out.print(f"removed feed {feed_id}")
+
+
+@feeds_app.command("import")
+def feeds_import(
+    ctx: typer.Context,
+    file: Annotated[Path | None, typer.Argument(help="OPML file to import.")] = None,
+    starter: Annotated[bool, typer.Option("--starter", help="Import the bundled starter list of world news feeds.")] = False,
+    if_never_seeded: Annotated[
+        bool, typer.Option("--if-never-seeded", help="With --starter: only on an installation never seeded before.")
+    ] = False,
+) -> None:
+    """Import subscriptions from OPML (feeds are fetched on the next refresh)."""
+    if (file is None) == (not starter):
+        usage_error("give either an OPML file or --starter")
+    if file is not None and not file.is_file():
+        usage_error(f"file not found: {file}")
+    data = file.read_bytes() if file else (resources.files("newsloom") / "data" / "starter_feeds.opml").read_bytes()
+    services = _services(ctx)
+    try:
+        if starter and if_never_seeded:
+            with services.database.read() as session:
+                if MetaRepository(session).get(STARTER_SEEDED_KEY):
+                    return
+        try:
+            report = services.subscriptions.import_opml(data)
+        except OPMLError as error:
+            usage_error(str(error))
+        if starter:
+            with services.database.write() as session:
+                MetaRepository(session).set(STARTER_SEEDED_KEY, "1")
+    finally:
+        services.close()
+    out.print(f"imported {report.added} feeds ({report.existing} already subscribed, {len(report.invalid)} invalid)")
+    for url in report.invalid:
+        err.print(f"skipped invalid feed URL: {url}", markup=False)
+
+
+@feeds_app.command("export")
+def feeds_export(ctx: typer.Context) -> None:
+    """Print all subscriptions as OPML."""
+    services = _services(ctx)
+    try:
+        sys.stdout.write(services.subscriptions.export_opml())
+    finally:
+        services.close()
+
+
+# --- refresh, ingest, show ----------------------------------------------
+
+
+@app.command()
+def refresh(
+    ctx: typer.Context,
+    feed: Annotated[int | None, typer.Option("--feed", help="Only this feed id.")] = None,
+) -> None:
+    """Fetch feeds and process their new articles now, in the foreground."""
+    services = _services(ctx)
+    try:
+        with services.database.read() as session:
+            feeds = FeedRepository(session).list()
+        if feed is not None:
+            feeds = [f for f in feeds if f.id == feed]
+            if not feeds:
+                usage_error(f"no feed with id {feed}")
+        _refresh_in_foreground(services, [f.id for f in feeds], {f.id: f.title or f.url for f in feeds})
+    finally:
+        services.close()
+
+
+def _refresh_in_foreground(services: Services, feed_ids: list[int], names: dict[int, str]) -> None:
+    results: dict[int, FeedRefreshResult] = {}
+    outcomes: dict[int, dict[str, int]] = {feed_id: {} for feed_id in feed_ids}
+    with Progress(console=err, transient=True) as progress, ThreadPoolExecutor(services.settings.fetch_workers) as pool:
+        feeds_task = progress.add_task("feeds", total=len(feed_ids))
+        for result in pool.map(services.refresher.refresh, feed_ids):
+            results[result.feed_id] = result
+            progress.advance(feeds_task)
+        with services.database.read() as session:
+            entries = EntryRepository(session)
+            work = [(feed_id, entry_id) for feed_id in feed_ids for entry_id in entries.ids_for_feed(feed_id)]
+        articles_task = progress.add_task("articles", total=len(work))
+        processed = pool.map(lambda pair: (pair[0], services.pipeline.process_entry(pair[1])), work)
+        for feed_id, outcome in processed:
+            counts = outcomes[feed_id]
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            progress.advance(articles_task)
+
+    table = Table("feed", "title", "result", "new", "stored", "duplicate", "retry", "failed", "error")
+    for feed_id in feed_ids:
+        result, counts = results[feed_id], outcomes[feed_id]
+        table.add_row(
+            str(feed_id), names[feed_id], result.status, str(len(result.new_entry_ids)),
+            *(str(counts.get(key, 0)) for key in ("stored", "duplicate", "retry", "failed")),
+            result.reason or "",
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    url_or_file: Annotated[str, typer.Argument(help="Article URL, or a saved HTML file.")],
+    url: Annotated[str | None, typer.Option("--url", help="The page's original URL (with a file).")] = None,
+) -> None:
+    """Ingest one article page; prints the article id."""
+    html = None
+    page_url = url_or_file
+    if is_http_url(url_or_file):
+        if url:
+            usage_error("--url goes with a file, not with a URL")
+    else:
+        path = Path(url_or_file)
+        if not path.is_file():
+            usage_error(f"not an http(s) URL or an existing file: {url_or_file}")
+        if not url or not is_http_url(url):
+            usage_error("a file needs --url http(s)://... naming where the page was published")
+        html, page_url = path.read_bytes(), url
+    services = _services(ctx)
+    try:
+        result = services.pipeline.ingest_page(page_url, html)
+    finally:
+        services.close()
+    if result.article_id is None:
+        err.print(f"error: {result.reason}", markup=False)
+        raise typer.Exit(1)
+    if result.status == "duplicate":
+        err.print(f"already stored: {result.reason}", markup=False)
+    print(result.article_id)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    article_id: Annotated[int, typer.Argument(help="Article id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a stored article."""
+    services = _services(ctx)
+    try:
+        with services.database.read() as session:
+            article = ArticleRepository(session).get(article_id)
+    finally:
+        services.close()
+    if article is None:
+        usage_error(f"no article with id {article_id}")
+    view = ArticleOut.of(article)
+    if as_json:
+        print(view.model_dump_json(indent=2))
+        return
+    publisher = view.source.name + (f" (originally {view.original_publisher.name})" if view.original_publisher else "")
+    out.print(f"{view.title}\n{publisher} · {view.published_at or view.fetched_at}\n{view.url}\n", markup=False)
+    out.print(view.text, markup=False)
+
+
+# --- processes -----------------------------------------------------------
+
+
+@app.command()
+def worker(ctx: typer.Context) -> None:
+    """Run background jobs (feed refreshes, article processing) until stopped."""
+    from newsloom.jobs import run_worker
+
+    _services(ctx).close()  # fail fast on an unmigrated database
+    run_worker(ctx.obj.settings)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+    with_worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Also run a supervised worker process.")
+    ] = True,
+) -> None:
+    """Run the web server (and, by default, a supervised background worker)."""
+    import uvicorn
+
+    from newsloom.jobs import WorkerSupervisor
+    from newsloom.web import create_app
+
+    settings: Settings = ctx.obj.settings
+    _services(ctx).close()
+    supervisor = WorkerSupervisor(ctx.obj.config_file) if with_worker else None
+    if supervisor:
+        supervisor.start()
+    try:
+        uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    finally:
+        if supervisor:
+            supervisor.stop()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,17 @@
+"""Extraction: page -> main text and metadata, clean-up, and sanitizing."""
+
+from newsloom.extract.article import ExtractionResult, extract_article
+from newsloom.extract.clean import clean_text, clean_title
+from newsloom.extract.metadata import PageMetadata, read_page_metadata
+from newsloom.extract.sanitize import html_to_text, sanitize_html
+
+__all__ = [
+    "ExtractionResult",
+    "PageMetadata",
+    "clean_text",
+    "clean_title",
+    "extract_article",
+    "html_to_text",
+    "read_page_metadata",
+    "sanitize_html",
+]

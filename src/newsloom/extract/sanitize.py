@@ -1,0 +1,85 @@
+"""The last word on HTML we store: an allowlist sanitizer (nh3/ammonia), plus plain text."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import nh3
+from lxml.etree import ParserError
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "del", "em", "figcaption",
+    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "mark", "ol", "p", "pre",
+    "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "time", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+BLOCK_TAGS = {"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "tr", "div", "br", "table"}
+
+
+def absolutize(html: str, base_url: str) -> str:
+    """Relative links and images would point at us once republished."""
+    if not html.strip():
+        return ""
+    try:
+        fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return html
+    fragment.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
+    wrapped = lxml.html.tostring(fragment, encoding="unicode")
+    return wrapped[len("<div>") : -len("</div>")]
+
+
+def sanitize_html(html: str, base_url: str | None = None) -> str:
+    if base_url:
+        html = absolutize(html, base_url)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+        clean_content_tags={"script", "style", "template", "iframe", "object", "embed", "noscript"},
+    ).strip()
+
+
+def html_to_text(html: str) -> str:
+    """Plain text with one paragraph per line, for search, hashing and AI features."""
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return ""
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    parts: list[str] = []
+
+    def walk(element) -> None:  # type: ignore[no-untyped-def]
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in BLOCK_TAGS:
+            parts.append("\n")
+        if element.text and tag:
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if tag in BLOCK_TAGS:
+            parts.append("\n")
+
+    walk(root)
+    lines = (re.sub(r"\s+", " ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)

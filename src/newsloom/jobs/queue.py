@@ -1,0 +1,77 @@
+"""Background jobs on Huey: SQLite-backed by default, Redis when NEWSLOOM_QUEUE_URL says so.
+
+Jobs carry only ids, reload their rows and are idempotent, so a job that runs
+twice (retry after a crash, or a duplicate enqueue) stores nothing twice.
+Jobs are enqueued only after the transaction that created their rows commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from newsloom.services import Services
+from newsloom.settings import Settings
+from newsloom.store import EntryRepository, FeedRepository
+
+log = logging.getLogger(__name__)
+
+# A claimed feed or entry whose job never ran becomes due again after this.
+CLAIM_LEASE = timedelta(minutes=15)
+LOST_JOB_AFTER = timedelta(minutes=30)
+
+
+def create_huey(settings: Settings) -> Huey:
+    if settings.queue_url:
+        if not settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"unsupported queue URL {settings.queue_url!r}: use redis://host:port/db")
+        return RedisHuey("newsloom", url=settings.queue_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("newsloom", filename=str(settings.data_dir / "queue.db"))
+
+
+class JobQueue:
+    def __init__(self, services: Services, huey: Huey | None = None) -> None:
+        self.services = services
+        self.huey = huey or create_huey(services.settings)
+        self._refresh_feed = self.huey.task(retries=2, retry_delay=30, name="refresh_feed")(self._run_refresh)
+        self._process_entry = self.huey.task(retries=2, retry_delay=30, name="process_entry")(self._run_entry)
+        self.huey.periodic_task(crontab(minute="*"), name="schedule_due_work")(self.schedule_due_work)
+
+    # --- enqueueing (call only after the rows' transaction has committed) ---
+
+    def enqueue_refresh(self, feed_id: int) -> None:
+        self._refresh_feed(feed_id)
+
+    def enqueue_entry(self, entry_id: int) -> None:
+        self._process_entry(entry_id)
+
+    def pending(self) -> int:
+        return self.huey.pending_count()
+
+    # --- job bodies ------------------------------------------------------
+
+    def _run_refresh(self, feed_id: int) -> str:
+        result = self.services.refresher.refresh(feed_id)
+        for entry_id in result.new_entry_ids:
+            self.enqueue_entry(entry_id)
+        return result.status
+
+    def _run_entry(self, entry_id: int) -> str:
+        return self.services.pipeline.process_entry(entry_id).status
+
+    def schedule_due_work(self) -> tuple[int, int]:
+        """Enqueue feeds that are due and entries to retry or whose job was lost."""
+        now = datetime.now(UTC)
+        with self.services.database.write() as session:
+            feed_ids = FeedRepository(session).claim_due(now, now + CLAIM_LEASE)
+            entry_ids = EntryRepository(session).claim_unfinished(now, now - LOST_JOB_AFTER, now + CLAIM_LEASE)
+        for feed_id in feed_ids:
+            self.enqueue_refresh(feed_id)
+        for entry_id in entry_ids:
+            self.enqueue_entry(entry_id)
+        if feed_ids or entry_ids:
+            log.info("scheduled %d feed refreshes and %d entries", len(feed_ids), len(entry_ids))
+        return len(feed_ids), len(entry_ids)

@@ -1,0 +1,72 @@
+"""`newsloom worker`, and the supervised worker process that `newsloom serve` runs."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from newsloom.jobs.queue import JobQueue
+from newsloom.services import Services
+from newsloom.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings) -> None:
+    """Consume jobs until SIGINT/SIGTERM; runs the periodic scheduler too."""
+    services = Services(settings)
+    queue = JobQueue(services)
+    consumer = queue.huey.create_consumer(
+        workers=settings.worker_threads, worker_type="thread", periodic=True, check_worker_health=True
+    )
+    # Feeds that became due while no worker ran are picked up at once, not at the next minute.
+    queue.schedule_due_work()
+    try:
+        consumer.run()
+    finally:
+        services.close()
+
+
+class WorkerSupervisor:
+    """Keeps one `newsloom worker` child alive beside the web server, restarting it if it dies."""
+
+    def __init__(self, config_file: Path | None, max_restart_delay: float = 60.0) -> None:
+        self.command = [sys.executable, "-m", "newsloom"]
+        if config_file:
+            self.command += ["--config", str(config_file)]
+        self.command.append("worker")
+        self.max_restart_delay = max_restart_delay
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._supervise, name="worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stopping.set()
+        process = self._process
+        if process and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._thread.join(timeout)
+
+    def _supervise(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            started = time.monotonic()
+            self._process = subprocess.Popen(self.command)
+            code = self._process.wait()
+            if self._stopping.is_set():
+                return
+            # A worker that ran for a while before dying gets a fresh, short delay.
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, self.max_restart_delay)
+            log.error("worker exited with code %s; restarting in %.0f s", code, delay)
+            self._stopping.wait(delay)

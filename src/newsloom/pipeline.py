@@ -1,0 +1,269 @@
+"""The article pipeline, one readable page.
+
+    1. fetch     download the article page (SSRF-guarded, capped)
+    2. extract   main text and metadata with trafilatura; else the feed's own content
+    3. clean     normalise text and title
+    4. sanitize  allowlist the HTML that will be republished
+    5. store     one transaction; the same canonical URL or content is never stored twice
+                 (the SQLite FTS5 / PostgreSQL tsvector index is updated in that transaction)
+
+Enrichment (AI features) and story assignment follow stage 5 once those
+packages exist. Every outcome is returned as a `PipelineResult` and recorded on
+the feed entry, so failures are visible per article and per feed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+
+from newsloom.extract import (
+    ExtractionResult,
+    clean_text,
+    clean_title,
+    extract_article,
+    html_to_text,
+    sanitize_html,
+)
+from newsloom.extract.article import TOO_SHORT
+from newsloom.ingest.fetcher import Fetcher, FetchResult
+from newsloom.ingest.urls import canonicalize, domain_of, is_http_url
+from newsloom.settings import Settings
+from newsloom.store import (
+    ArticleRepository,
+    Database,
+    EntryRepository,
+    FetchAttemptRepository,
+    SourceRepository,
+)
+from newsloom.store.entries import DUPLICATE, FAILED, FINISHED, STORED
+from newsloom.store.records import Entry, NewArticle
+
+log = logging.getLogger(__name__)
+
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+MIN_HASHED_CHARS = 100  # shorter texts ("Watch the video") collide across unrelated articles
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """`status`: stored, duplicate, retry, failed or missing."""
+
+    status: str
+    reason: str | None = None
+    article_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What stages 1-2 produced: the text we will publish and where it came from."""
+
+    extraction_status: str  # page, feed_fallback or too_short
+    reason: str | None
+    body_html: str
+    base_url: str
+    extraction: ExtractionResult | None
+
+
+class ArticlePipeline:
+    def __init__(self, settings: Settings, database: Database, fetcher: Fetcher) -> None:
+        self.settings = settings
+        self.database = database
+        self.fetcher = fetcher
+
+    # --- entry points ------------------------------------------------------
+
+    def process_entry(self, entry_id: int) -> PipelineResult:
+        """Idempotent: an entry already finished is reported, never processed again."""
+        with self.database.write() as session:
+            entry = EntryRepository(session).get(entry_id)
+            if entry is None:
+                return PipelineResult("missing", f"entry {entry_id} does not exist")
+            if entry.status in FINISHED:
+                return PipelineResult(entry.status, "already processed", entry.article_id)
+            EntryRepository(session).count_attempt(entry_id)
+
+        # 1. fetch
+        page = self._fetch(entry.url, feed_id=entry.feed_id, entry_id=entry.id) if entry.url else None
+        # 2. extract
+        content = self._choose_content(entry, page)
+        if content is None:
+            return self._give_up_or_retry(entry, page)
+        source_domain = domain_of(entry.url or "") if entry.source_id is None else None
+        result = self._clean_sanitize_store(
+            content,
+            page_url=(page.final_url if page and page.ok else None) or entry.url or content.base_url,
+            fallback_title=entry.title,
+            fallback_author=entry.author,
+            published_at=entry.published_at,
+            fetched_at=page.started_at if page else datetime.now(UTC),
+            source_id=entry.source_id,
+            source_domain=source_domain,
+            entry_id=entry.id,
+        )
+        log.info("entry %s: %s (%s)", entry_id, result.status, result.reason or "ok")
+        return result
+
+    def ingest_page(self, url: str, html: bytes | None = None) -> PipelineResult:
+        """One article page, fetched now or given as HTML (the CLI's `ingest`)."""
+        page = None
+        if html is None:
+            page = self._fetch(url)
+            if not page.ok:
+                return PipelineResult(FAILED, f"could not fetch {url}: {page.reason}")
+            html, url = page.body, page.final_url or url
+        extraction = extract_article(html, url, self.settings.min_article_chars)
+        if not extraction.text:
+            return PipelineResult(FAILED, f"no article text found: {extraction.reason}")
+        content = _Content(
+            "page" if extraction.ok else TOO_SHORT, extraction.reason, extraction.body_html, url, extraction
+        )
+        return self._clean_sanitize_store(
+            content,
+            page_url=url,
+            fallback_title=None,
+            fallback_author=None,
+            published_at=None,
+            fetched_at=page.started_at if page else datetime.now(UTC),
+            source_id=None,
+            source_domain=domain_of(url),
+            entry_id=None,
+        )
+
+    # --- stages ------------------------------------------------------------
+
+    def _fetch(self, url: str, feed_id: int | None = None, entry_id: int | None = None) -> FetchResult:
+        page = self.fetcher.fetch(url, accept=PAGE_ACCEPT)
+        with self.database.write() as session:
+            FetchAttemptRepository(session).record(page.as_attempt("article", feed_id, entry_id))
+        return page
+
+    def _choose_content(self, entry: Entry, page: FetchResult | None) -> _Content | None:
+        page_problem = "entry has no link" if page is None else page.reason
+        if page is not None and page.ok:
+            extraction = extract_article(page.body, page.final_url or page.url, self.settings.min_article_chars)
+            if extraction.ok:
+                return _Content("page", None, extraction.body_html, page.final_url or page.url, extraction)
+            page_problem = f"extraction: {extraction.reason}"
+        else:
+            extraction = None
+        feed_html = entry.content_html or ""
+        feed_text = html_to_text(feed_html)
+        page_text_length = len(extraction.text) if extraction else 0
+        if feed_text and len(feed_text) >= page_text_length:
+            return _Content("feed_fallback", f"used the feed's content; {page_problem}", feed_html, entry.url or "", None)
+        if extraction is not None and extraction.text:
+            return _Content(TOO_SHORT, extraction.reason, extraction.body_html, page.final_url or page.url, extraction)  # type: ignore[union-attr]
+        return None
+
+    def _give_up_or_retry(self, entry: Entry, page: FetchResult | None) -> PipelineResult:
+        reason = "no content: " + ("entry has no link and no content" if page is None else page.reason or "empty page")
+        attempts = entry.attempts + 1
+        with self.database.write() as session:
+            entries = EntryRepository(session)
+            if page is not None and page.transient and attempts < self.settings.entry_max_attempts:
+                delay = max(page.retry_after or 0, 60 * 2**attempts)
+                entries.retry_later(entry.id, reason, datetime.now(UTC) + timedelta(seconds=delay))
+                return PipelineResult("retry", reason)
+            entries.finish(entry.id, FAILED, reason)
+        return PipelineResult(FAILED, reason)
+
+    def _clean_sanitize_store(
+        self,
+        content: _Content,
+        *,
+        page_url: str,
+        fallback_title: str | None,
+        fallback_author: str | None,
+        published_at: datetime | None,
+        fetched_at: datetime,
+        source_id: int | None,
+        source_domain: str | None,
+        entry_id: int | None,
+    ) -> PipelineResult:
+        extraction = content.extraction
+        metadata = extraction.metadata if extraction else None
+        # 3. clean
+        title = clean_title(extraction.title if extraction else None) or clean_title(fallback_title) or "(untitled)"
+        # 4. sanitize
+        html = sanitize_html(content.body_html, base_url=content.base_url or page_url)
+        text = clean_text(html_to_text(html))
+        canonical_url = _canonical_url(page_url, metadata.canonical_url if metadata else None)
+        original_url = metadata.original_url if metadata and metadata.original_url else None
+        if original_url is None and domain_of(canonical_url) != domain_of(page_url):
+            original_url = canonical_url  # a cross-domain canonical link names the original publisher
+        # 5. store
+        with self.database.write() as session:
+            sources = SourceRepository(session)
+            if source_id is None:
+                site_name = metadata.site_name if metadata else None
+                source_id = sources.get_or_create(source_domain or domain_of(page_url), site_name).id
+            original_source_id = None
+            if original_url and domain_of(original_url) != sources.get(source_id).domain:  # type: ignore[union-attr]
+                publisher = metadata.original_publisher if metadata else None
+                original_source_id = sources.get_or_create(domain_of(original_url), publisher).id
+            article = NewArticle(
+                url=page_url,
+                canonical_url=canonical_url,
+                title=title,
+                author=(extraction.author if extraction else None) or fallback_author,
+                published_at=published_at or (extraction.published_at if extraction else None),
+                fetched_at=fetched_at,
+                language=metadata.language if metadata else None,
+                lead_image_url=extraction.lead_image_url if extraction else None,
+                html=html,
+                text=text,
+                content_hash=_content_hash(text),
+                source_id=source_id,
+                original_source_id=original_source_id,
+                original_url=original_url,
+                extraction_status=content.extraction_status,
+                extraction_reason=content.reason,
+            )
+            return self._store(session, article, entry_id)
+
+    def _store(self, session, article: NewArticle, entry_id: int | None) -> PipelineResult:  # type: ignore[no-untyped-def]
+        articles = ArticleRepository(session)
+        entries = EntryRepository(session)
+        existing = articles.find_duplicate(article.canonical_url, article.content_hash)
+        if existing is None:
+            try:
+                with session.begin_nested():
+                    new_id = articles.insert(article)
+            except IntegrityError:  # another worker stored it a moment ago
+                existing = articles.find_duplicate(article.canonical_url, article.content_hash)
+                if existing is None:
+                    raise
+            else:
+                if entry_id is not None:
+                    entries.finish(entry_id, STORED, article.extraction_reason, new_id)
+                return PipelineResult(STORED, article.extraction_reason, new_id)
+        reason = f"same canonical URL or text as article {existing}"
+        if entry_id is not None:
+            entries.finish(entry_id, DUPLICATE, reason, existing)
+        return PipelineResult(DUPLICATE, reason, existing)
+
+
+def _canonical_url(page_url: str, declared: str | None) -> str:
+    if declared and is_http_url(declared):
+        candidate = canonicalize(declared)
+        # Some sites point every article's canonical link at their home page.
+        if _has_path(candidate) or not _has_path(page_url):
+            return candidate
+    return canonicalize(page_url)
+
+
+def _has_path(url: str) -> bool:
+    return bool(urlsplit(url).path.strip("/"))
+
+
+def _content_hash(text: str) -> str | None:
+    normalized = " ".join(text.lower().split())
+    if len(normalized) < MIN_HASHED_CHARS:
+        return None
+    return hashlib.sha256(normalized.encode()).hexdigest()

@@ -1,0 +1,22 @@
+"""The long-lived objects one process needs, built once from the settings."""
+
+from __future__ import annotations
+
+from newsloom.ingest import FeedRefresher, Fetcher, Subscriptions
+from newsloom.pipeline import ArticlePipeline
+from newsloom.settings import Settings, database_url
+from newsloom.store import Database
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.database = Database(database_url(settings))
+        self.fetcher = Fetcher(settings)
+        self.pipeline = ArticlePipeline(settings, self.database, self.fetcher)
+        self.refresher = FeedRefresher(settings, self.database, self.fetcher)
+        self.subscriptions = Subscriptions(self.database, self.fetcher)
+
+    def close(self) -> None:
+        self.fetcher.close()
+        self.database.dispose()

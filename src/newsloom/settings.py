@@ -1,0 +1,109 @@
+"""Every setting Newsloom reads, declared once with its default and help text.
+
+Values come from, highest priority first: keyword overrides (the CLI's own
+flags), ``NEWSLOOM_*`` environment variables, then an optional TOML file
+(``--config FILE``, ``NEWSLOOM_CONFIG`` or ``./newsloom.toml``). The object is
+built once at start-up and passed down; nothing reads the environment later.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = Path("newsloom.toml")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSLOOM_", extra="forbid", frozen=True)
+
+    # --- storage and queue -------------------------------------------------
+    data_dir: Path = Field(Path("data"), description="Folder for the embedded database and queue.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL. Empty means SQLite at DATA_DIR/newsloom.db; "
+        "postgresql://user@host/db selects PostgreSQL.",
+    )
+    queue_url: str | None = Field(
+        None,
+        description="Job queue. Empty means SQLite (SqliteHuey) at DATA_DIR/queue.db; "
+        "redis://host:6379/0 selects Redis.",
+    )
+    worker_threads: int = Field(4, ge=1, le=64, description="Job threads per worker process.")
+
+    # --- web ---------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address `newsloom serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `newsloom serve` binds.")
+    page_size: int = Field(30, ge=1, le=200, description="Default page size of article lists.")
+
+    # --- outgoing HTTP -----------------------------------------------------
+    user_agent: str = Field(
+        "Newsloom/0.1 (self-hosted news reader; +https://github.com/newsloom/newsloom)",
+        description="User-Agent sent to publishers.",
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection.")
+    read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for each chunk of a response.")
+    total_timeout: float = Field(60.0, gt=0, description="Seconds a whole download may take (stops slow drips).")
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest (decoded) response body accepted.")
+    max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request.")
+    per_host_concurrency: int = Field(2, ge=1, le=32, description="Simultaneous requests to one host per process.")
+    fetch_workers: int = Field(8, ge=1, le=64, description="Parallel downloads during `newsloom refresh`.")
+    allow_private_networks: bool = Field(
+        False,
+        description="Allow fetching loopback/private/link-local addresses. Only for tests and local publishers.",
+    )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDR ranges exempt from the private-network block, e.g. an intranet publisher.",
+    )
+
+    # --- feed scheduling ---------------------------------------------------
+    refresh_interval_minutes: int = Field(30, ge=1, description="How often a healthy feed is polled.")
+    max_backoff_minutes: int = Field(24 * 60, ge=1, description="Longest wait after repeated feed errors.")
+    entry_max_attempts: int = Field(4, ge=1, description="Fetch attempts for one article before it is given up.")
+    min_article_chars: int = Field(
+        250, ge=0, description="Extracted text shorter than this counts as a failed extraction."
+    )
+
+
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
+    """Build the settings: overrides > environment > TOML file > defaults."""
+    path = config_file or _config_file_from_environment()
+    if path is not None and not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    clean_overrides = {key: value for key, value in overrides.items() if value is not None}
+    if path is None:
+        return Settings(**clean_overrides)
+
+    class _SettingsWithFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=path))
+
+    return Settings.model_validate(_SettingsWithFile(**clean_overrides).model_dump())
+
+
+def _config_file_from_environment() -> Path | None:
+    named = os.environ.get("NEWSLOOM_CONFIG")
+    if named:
+        return Path(named)
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def database_url(settings: Settings) -> str:
+    return settings.database_url or f"sqlite:///{(settings.data_dir / 'newsloom.db').resolve()}"

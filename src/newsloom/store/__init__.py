@@ -1,0 +1,22 @@
+"""Storage: the only package that speaks SQL. Repositories take a Session from `Database`."""
+
+from newsloom.store.articles import ArticleRepository, InvalidCursorError
+from newsloom.store.attempts import FetchAttempt, FetchAttemptRepository
+from newsloom.store.db import Database
+from newsloom.store.entries import EntryRepository
+from newsloom.store.feeds import FeedExistsError, FeedRepository
+from newsloom.store.meta import MetaRepository
+from newsloom.store.sources import SourceRepository
+
+__all__ = [
+    "ArticleRepository",
+    "Database",
+    "EntryRepository",
+    "FeedExistsError",
+    "FeedRepository",
+    "FetchAttempt",
+    "FetchAttemptRepository",
+    "InvalidCursorError",
+    "MetaRepository",
+    "SourceRepository",
+]

@@ -1,0 +1,115 @@
+"""What the store hands out and takes in: plain frozen records, never table rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    name: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    source_id: int | None
+    etag: str | None
+    last_modified: str | None
+    next_check_at: datetime
+    last_checked_at: datetime | None
+    last_success_at: datetime | None
+    last_status: int | None
+    error_count: int
+    last_error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """A feed with what a user needs to judge it: its entries' outcomes."""
+
+    feed: Feed
+    source_name: str | None
+    entry_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    guid: str
+    url: str | None
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    content_html: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    feed_id: int
+    guid: str
+    url: str | None
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    content_html: str | None
+    status: str
+    reason: str | None
+    attempts: int
+    article_id: int | None
+    source_id: int | None
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    url: str
+    canonical_url: str
+    title: str
+    author: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    language: str | None
+    lead_image_url: str | None
+    html: str
+    text: str
+    content_hash: str | None
+    source_id: int
+    original_source_id: int | None
+    original_url: str | None
+    extraction_status: str
+    extraction_reason: str | None
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    url: str
+    canonical_url: str
+    title: str
+    author: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    sort_at: datetime
+    language: str | None
+    lead_image_url: str | None
+    html: str
+    text: str
+    content_hash: str | None
+    source: Source
+    original_source: Source | None
+    original_url: str | None
+    extraction_status: str
+    extraction_reason: str | None
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    articles: list[Article]
+    next_cursor: str | None
