@@ -12,10 +12,11 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from newsloom.ingest.urls import is_http_url
 from newsloom.ingest.xmlguard import UnsafeXMLError, check_xml_is_safe
 from newsloom.store.records import NewEntry
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE | re.DOTALL)
 _JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 
 
@@ -72,8 +73,9 @@ def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> FeedP
 
 
 def _entry_from_feedparser(item: feedparser.FeedParserDict, base_url: str) -> NewEntry | None:
-    link = item.get("link") or None
-    url = urljoin(base_url, link) if link else None
+    # FeedBurner-style proxies hide the publisher's own URL in origLink.
+    link = item.get("feedburner_origlink") or item.get("link") or None
+    url = _http_url(base_url, link)
     title = _clean(item.get("title"))
     content = None
     if item.get("content"):
@@ -107,8 +109,7 @@ def _parse_json_feed(body: bytes, base_url: str) -> FeedParseResult:
     for item in items:
         if not isinstance(item, dict):
             continue
-        url = item.get("url") or item.get("external_url")
-        url = urljoin(base_url, url) if isinstance(url, str) and url else None
+        url = _http_url(base_url, item.get("url") or item.get("external_url"))
         title = _clean(item.get("title"))
         content = item.get("content_html") or item.get("content_text") or item.get("summary")
         content = content if isinstance(content, str) else None
@@ -138,6 +139,14 @@ def _parse_json_feed(body: bytes, base_url: str) -> FeedParseResult:
             entries=entries,
         ),
     )
+
+
+def _http_url(base_url: str, link: object) -> str | None:
+    """Only web links count: feeds also put tag: URIs and other ids where links belong."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    absolute = urljoin(base_url, link.strip())
+    return absolute if is_http_url(absolute) else None
 
 
 def _clean(value: object) -> str | None:

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from newsloom.services import Services
+from newsloom.settings import Settings
+from newsloom.store import Database
+from newsloom.store.db import normalize_url
+from newsloom.store.migrate import upgrade
+from tests.support.publisher import PublisherServer
+
+POSTGRES_URL = os.environ.get("NEWSLOOM_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    backends = "sqlite, postgresql" if POSTGRES_URL else "sqlite only (set NEWSLOOM_TEST_DATABASE_URL for postgresql)"
+    return f"newsloom database backends: {backends}"
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(normalize_url(url))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A freshly migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'newsloom.db'}"
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("NEWSLOOM_TEST_DATABASE_URL is not set")
+        url = POSTGRES_URL
+        reset_postgres(url)
+    database = Database(url)
+    upgrade(database.engine)
+    database.dispose()
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """For tests about behaviour that does not depend on the backend."""
+    url = f"sqlite:///{tmp_path / 'newsloom.db'}"
+    database = Database(url)
+    upgrade(database.engine)
+    database.dispose()
+    return url
+
+
+def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": tmp_path / "data",
+        "database_url": database_url,
+        "allow_private_networks": True,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "total_timeout": 5.0,
+        "min_article_chars": 200,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def publisher() -> Iterator[PublisherServer]:
+    with PublisherServer() as server:
+        yield server
+
+
+@pytest.fixture
+def services(tmp_path: Path, database_url: str) -> Iterator[Services]:
+    built = Services(make_settings(tmp_path, database_url))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def sqlite_services(tmp_path: Path, sqlite_url: str) -> Iterator[Services]:
+    built = Services(make_settings(tmp_path, sqlite_url))
+    yield built
+    built.close()
