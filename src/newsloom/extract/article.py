@@ -56,7 +56,7 @@ def extract_article(html: bytes | str, url: str, min_chars: int = 250) -> Extrac
     if document is None or document.body is None:
         return ExtractionResult(FAILED, "no main text found on the page", metadata=metadata)
 
-    body_html = _body_to_html(document.body)
+    body_html = _body_to_html(document.body, document.title)
     text = html_to_text(body_html)
     fields = {
         "title": document.title,
@@ -72,11 +72,21 @@ def extract_article(html: bytes | str, url: str, min_chars: int = 250) -> Extrac
     return ExtractionResult(OK, None, **fields)
 
 
-def _body_to_html(body: etree._Element) -> str:
+def _body_to_html(body: etree._Element, title: str | None) -> str:
     converted = convert_to_html(body)
     inner = converted.find("body")
     container = inner if inner is not None else converted
+    children = list(container)
+    # The headline is shown above the body; a copy of it inside the body is noise.
+    if children and children[0].tag in ("h1", "h2") and _same_text("".join(children[0].itertext()), title):
+        container.remove(children[0])
+    for heading in container.iter("h1"):
+        heading.tag = "h2"  # one <h1> per page, and it is the headline
     return "".join(etree.tostring(child, encoding="unicode", method="html") for child in container)
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()  # type: ignore[union-attr]
 
 
 def _with_trafilatura_fallbacks(metadata: PageMetadata, document: trafilatura.settings.Document) -> PageMetadata:

@@ -28,22 +28,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 BLOCK_TAGS = {"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "tr", "div", "br", "table"}
 
 
-def absolutize(html: str, base_url: str) -> str:
-    """Relative links and images would point at us once republished."""
-    if not html.strip():
-        return ""
-    try:
-        fragment = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (ParserError, ValueError):
-        return html
-    fragment.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
-    wrapped = lxml.html.tostring(fragment, encoding="unicode")
-    return wrapped[len("<div>") : -len("</div>")]
-
-
 def sanitize_html(html: str, base_url: str | None = None) -> str:
-    if base_url:
-        html = absolutize(html, base_url)
+    """Relative links are resolved against the page (they would point at us once republished)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -52,6 +38,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
         clean_content_tags={"script", "style", "template", "iframe", "object", "embed", "noscript"},
+        url_relative=("rewrite_with_base", base_url) if base_url else "deny",
     ).strip()
 
 

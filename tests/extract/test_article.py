@@ -1,0 +1,49 @@
+from newsloom.extract import extract_article, read_page_metadata
+from tests.support.benchdata import NEWSPAPER_HTML, zyte_ground_truth, zyte_page, zyte_page_ids
+from tests.support.site import article_page, seed_story
+
+
+def test_real_page_extracts_text_and_metadata():
+    result = extract_article((NEWSPAPER_HTML / "cnn_article.html").read_bytes(), "https://edition.cnn.com/x")
+    assert result.ok and result.title.startswith("After storm")
+    assert "We dodged a bullet" in result.text and result.published_at.year == 2013
+    assert result.metadata.canonical_url.startswith("http://www.cnn.com/2013/11/27/")
+
+
+def test_zyte_pages_recover_most_of_the_ground_truth():
+    truth = zyte_ground_truth()
+    recalls = []
+    for page_id in zyte_page_ids(20):
+        result = extract_article(zyte_page(page_id), truth[page_id]["url"])
+        expected = set(truth[page_id]["articleBody"].split())
+        recalls.append(len(expected & set(result.text.split())) / max(len(expected), 1))
+    assert sum(recalls) / len(recalls) > 0.85
+
+
+def test_seed_article_keeps_every_paragraph():
+    title, paragraphs = seed_story()
+    result = extract_article(article_page(title, paragraphs), "https://kyivindependent.com/x")
+    assert result.ok
+    for paragraph in paragraphs:
+        if not paragraph.startswith(("Read also", "Sign up", "WTF")):
+            assert paragraph in result.text
+
+
+def test_short_pages_are_reported_not_hidden():
+    result = extract_article("<html><body><article><p>Just one line.</p></article></body></html>", "https://x.example/")
+    assert result.status in ("too_short", "failed") and result.reason
+
+
+def test_garbage_never_raises():
+    for junk in [b"", b"\x00\xff\xfe", b"<<<>>>", "<html>" * 1000]:
+        result = extract_article(junk, "https://x.example/")
+        assert result.status in ("failed", "too_short")
+
+
+def test_syndication_metadata():
+    html = """<html><head><meta name="original-source" content="https://kyivindependent.com/story">
+    <script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",
+    "provider":{"@type":"Organization","name":"The Kyiv Independent"}}</script></head><body></body></html>"""
+    metadata = read_page_metadata(html, "https://news.yahoo.com/story.html")
+    assert metadata.original_url == "https://kyivindependent.com/story"
+    assert metadata.original_publisher == "The Kyiv Independent"

@@ -1,0 +1,72 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from newsloom.web import create_app
+from tests.conftest import make_settings
+from tests.support.site import article_page, seed_story
+
+
+@pytest.fixture
+def client(tmp_path, services):
+    app = create_app(services.settings, services.database)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def ingest_pages(services, publisher, count):
+    title, paragraphs = seed_story()
+    ids = []
+    for number in range(count):
+        publisher.add(f"/a{number}", article_page(f"{title} {number}", [f"Variant {number}."] + paragraphs))
+        ids.append(services.pipeline.ingest_page(publisher.url(f"/a{number}")).article_id)
+    return ids
+
+
+def test_healthz_reports_database_and_schema(client, services):
+    body = client.get("/healthz").json()
+    assert body == {"status": "ok", "database": services.database.dialect, "schema_revision": "0001"}
+
+
+def test_healthz_fails_loudly_when_the_database_is_gone(tmp_path):
+    settings = make_settings(tmp_path, "postgresql://nobody@127.0.0.1:1/none")
+    with TestClient(create_app(settings)) as broken:
+        response = broken.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "error"
+
+
+def test_article_list_pages_newest_first(client, services, publisher):
+    ids = ingest_pages(services, publisher, 5)
+    first = client.get("/api/v1/articles", params={"limit": 2}).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = client.get(first["next"].replace("http://testserver", "")).json()
+    third = client.get("/api/v1/articles", params={"limit": 2, "cursor": second["next_cursor"]}).json()
+    listed = [item["id"] for page in (first, second, third) for item in page["items"]]
+    assert sorted(listed) == sorted(ids) and third["next_cursor"] is None
+    item = first["items"][0]
+    assert item["source"]["domain"] == "127.0.0.1" and item["teaser"] and "html" not in item
+
+
+def test_article_detail_and_errors(client, services, publisher):
+    [article_id] = ingest_pages(services, publisher, 1)
+    detail = client.get(f"/api/v1/articles/{article_id}").json()
+    assert detail["id"] == article_id and "Kissinger" in detail["text"] and detail["html"].startswith("<")
+    assert client.get("/api/v1/articles/999999").status_code == 404
+    assert client.get("/api/v1/articles", params={"cursor": "garbage"}).status_code == 400
+    assert client.get("/api/v1/articles", params={"limit": 0}).status_code == 422
+
+
+def test_feeds_endpoint_shows_health(client, services, publisher):
+    publisher.add("/broken.xml", "<html><body>not a feed</body></html>")
+    services.subscriptions.add(publisher.url("/broken.xml"), check=False)
+    [feed] = client.get("/api/v1/feeds").json()
+    assert feed["error_count"] == 0 and feed["last_error"] is None
+    services.refresher.refresh(feed["id"])
+    [feed] = client.get("/api/v1/feeds").json()
+    assert feed["error_count"] == 1 and "HTML page" in feed["last_error"]
+
+
+def test_front_page_lists_articles_escaped(client, services, publisher):
+    publisher.add("/x", article_page("<script>alert(1)</script> Headline", seed_story()[1]))
+    services.pipeline.ingest_page(publisher.url("/x"))
+    page = client.get("/").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Headline" in page and "<script>alert" not in page
