@@ -15,6 +15,14 @@ from newsloom.store.migrate import upgrade
 from tests.support.publisher import PublisherServer
 
 POSTGRES_URL = os.environ.get("NEWSLOOM_TEST_DATABASE_URL")
+# CI sets this: a backend that is unavailable there is a failure, never a quiet skip.
+REQUIRE_ALL_BACKENDS = os.environ.get("NEWSLOOM_REQUIRE_ALL_BACKENDS") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_ALL_BACKENDS:
+        pytest.fail(f"{reason} (NEWSLOOM_REQUIRE_ALL_BACKENDS=1)")
+    pytest.skip(reason)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -37,7 +45,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = f"sqlite:///{tmp_path / 'newsloom.db'}"
     else:
         if not POSTGRES_URL:
-            pytest.skip("NEWSLOOM_TEST_DATABASE_URL is not set")
+            skip_or_fail("NEWSLOOM_TEST_DATABASE_URL is not set")
         url = POSTGRES_URL
         reset_postgres(url)
     database = Database(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -340,6 +341,9 @@ def serve(
 
     settings: Settings = ctx.obj.settings
     _services(ctx).close()
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit
+    # lets the `finally` below stop the worker instead of leaving it orphaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     supervisor = WorkerSupervisor(ctx.obj.config_file) if with_worker else None
     if supervisor:
         supervisor.start()

@@ -30,10 +30,11 @@ def canonicalize(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    if parts.port and not ((scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)):
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal
+    default_port = {"http": 80, "https": 443}.get(scheme)
+    if parts.port and parts.port != default_port:
         host = f"{host}:{parts.port}"
-    if ":" in (parts.hostname or "") and not host.startswith("["):
-        host = f"[{host}]"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)])
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import signal
 import subprocess
 import sys
 import threading
@@ -29,6 +31,15 @@ def run_worker(settings: Settings) -> None:
         consumer.run()
     finally:
         services.close()
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM if `serve` itself is killed, so it is never orphaned."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 class WorkerSupervisor:
@@ -62,7 +73,7 @@ class WorkerSupervisor:
         delay = 1.0
         while not self._stopping.is_set():
             started = time.monotonic()
-            self._process = subprocess.Popen(self.command)
+            self._process = subprocess.Popen(self.command, preexec_fn=_die_with_parent)
             code = self._process.wait()
             if self._stopping.is_set():
                 return

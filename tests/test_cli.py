@@ -1,0 +1,130 @@
+"""The `newsloom` command as a user runs it: a real process against the local publisher."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.benchdata import NEWSPAPER_HTML
+from tests.support.publisher import rss_feed
+from tests.support.site import publish_zyte_site
+
+COMMANDS = [
+    [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
+    ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
+]  # fmt: skip
+
+
+@pytest.fixture
+def run(tmp_path):
+    def invoke(*args, database_url=None, check=None):
+        env = {
+            **os.environ,
+            "NEWSLOOM_DATA_DIR": str(tmp_path / "data"),
+            "NEWSLOOM_ALLOW_PRIVATE_NETWORKS": "true",
+            "NEWSLOOM_READ_TIMEOUT": "3",
+        }
+        if database_url:
+            env["NEWSLOOM_DATABASE_URL"] = database_url
+        result = subprocess.run(
+            [sys.executable, "-m", "newsloom", *args], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
+        )
+        if check is not None:
+            assert result.returncode == check, (result.stdout, result.stderr)
+        return result
+
+    return invoke
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")
+def test_every_command_has_help(run, command):
+    result = run(*command, "--help", check=0)
+    assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ingest", "not a url"], "not an http(s) URL or an existing file"),
+        (["ingest", "missing.html", "--url", "https://x.example/a"], "not an http(s) URL or an existing file"),
+        (["feeds", "add", "ftp://example.com/feed"], "invalid URL"),
+        (["feeds", "import", "missing.opml"], "file not found"),
+        (["show", "999"], "no article with id 999"),
+        (["refresh", "--feed", "999"], "no feed with id 999"),
+        (["feeds", "remove", "999"], "no feed with id 999"),
+        (["--config", "missing.toml", "feeds", "list"], "config file not found"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(run, sqlite_url, args, message):
+    result = run(*args, database_url=sqlite_url, check=2)
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_needs_its_url(run, sqlite_url):
+    result = run("ingest", str(NEWSPAPER_HTML / "cnn_article.html"), database_url=sqlite_url, check=2)
+    assert "--url" in result.stderr
+
+
+def test_unmigrated_database_says_what_to_do(run, tmp_path):
+    result = run("feeds", "list", database_url=f"sqlite:///{tmp_path / 'empty.db'}", check=1)
+    assert "newsloom db upgrade" in result.stderr
+
+
+def test_whole_flow(run, database_url, publisher):
+    publish_zyte_site(publisher, 4)
+    publisher.add("/", '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>')
+    publisher.add("/broken.xml", "<html><body>Moved to our new site!</body></html>")
+
+    assert "revision 0001" in run("db", "upgrade", database_url=database_url, check=0).stdout
+    added = run("feeds", "add", publisher.url("/"), database_url=database_url, check=0).stdout
+    assert "added feed 1" in added and "/feed.xml" in added
+    refused = run("feeds", "add", publisher.url("/broken.xml"), database_url=database_url, check=1)
+    assert "advertises no feed" in refused.stderr
+    run("feeds", "add", publisher.url("/broken.xml"), "--no-check", database_url=database_url, check=0)
+
+    report = run("refresh", database_url=database_url, check=0).stdout
+    assert "updated" in report and "error" in report
+
+    feeds = json.loads(run("feeds", "list", "--json", database_url=database_url, check=0).stdout)
+    by_url = {feed["url"]: feed for feed in feeds}
+    assert by_url[publisher.url("/feed.xml")]["entries"] == {"stored": 4}
+    assert by_url[publisher.url("/broken.xml")]["error_count"] == 1
+    assert "HTML page" in by_url[publisher.url("/broken.xml")]["last_error"]
+
+    run("refresh", database_url=database_url, check=0)
+    feeds = json.loads(run("feeds", "list", "--json", database_url=database_url, check=0).stdout)
+    assert {feed["url"]: feed for feed in feeds}[publisher.url("/feed.xml")]["entries"] == {"stored": 4}
+
+    shown = json.loads(run("show", "1", "--json", database_url=database_url, check=0).stdout)
+    assert shown["id"] == 1 and shown["source"]["domain"] == "127.0.0.1" and len(shown["text"]) > 200
+
+
+def test_ingest_file_then_duplicate(run, sqlite_url):
+    page = str(NEWSPAPER_HTML / "cnn_article.html")
+    url = "https://edition.cnn.com/2013/11/27/travel/weather-thanksgiving/index.html"
+    first = run("ingest", page, "--url", url, database_url=sqlite_url, check=0)
+    second = run("ingest", page, "--url", url + "?utm_source=twitter", database_url=sqlite_url, check=0)
+    assert first.stdout.strip() == second.stdout.strip() == "1" and "already stored" in second.stderr
+
+
+def test_export_import_round_trip(run, tmp_path, sqlite_url, publisher):
+    publisher.add("/a.xml", rss_feed("A", publisher.url("/"), []), content_type="application/rss+xml")
+    run("feeds", "add", publisher.url("/a.xml"), database_url=sqlite_url, check=0)
+    run("feeds", "import", "--starter", database_url=sqlite_url, check=0)
+    exported = run("feeds", "export", database_url=sqlite_url, check=0).stdout
+    (tmp_path / "subs.opml").write_text(exported)
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    run("db", "upgrade", database_url=other, check=0)
+    result = run("feeds", "import", str(tmp_path / "subs.opml"), database_url=other, check=0)
+    assert "imported 7 feeds" in result.stdout
+
+
+def test_starter_feeds_seed_only_once(run, sqlite_url):
+    first = run("feeds", "import", "--starter", "--if-never-seeded", database_url=sqlite_url, check=0)
+    assert "imported 6 feeds" in first.stdout
+    run("feeds", "remove", "1", database_url=sqlite_url, check=0)
+    second = run("feeds", "import", "--starter", "--if-never-seeded", database_url=sqlite_url, check=0)
+    assert second.stdout == ""
+    assert len(json.loads(run("feeds", "list", "--json", database_url=sqlite_url, check=0).stdout)) == 5
