@@ -128,3 +128,43 @@ def test_starter_feeds_seed_only_once(run, sqlite_url):
     second = run("feeds", "import", "--starter", "--if-never-seeded", database_url=sqlite_url, check=0)
     assert second.stdout == ""
     assert len(json.loads(run("feeds", "list", "--json", database_url=sqlite_url, check=0).stdout)) == 5
+
+
+def test_bad_feeds_get_their_own_errors_and_never_stop_the_good_one(run, sqlite_url, publisher, tmp_path):
+    from tests.support.benchdata import DEFUSEDXML_DATA, FEEDPARSER_TESTS
+
+    publish_zyte_site(publisher, 2)
+    bad = {
+        "/empty.xml": ({"body": b"", "content_type": "application/rss+xml"}, "empty response"),
+        "/page.xml": ({"body": b"<!doctype html><html><body>hi</body></html>"}, "HTML page"),
+        "/garbage.xml": ({"body": b"\x00\x01 this is not xml", "content_type": "application/xml"}, "not a valid RSS"),
+        "/huge.xml": ({"body": b"<rss>" + b" " * 3_000_000, "content_type": "application/xml"}, "byte limit"),
+        "/slow.xml": ({"body": b"<rss>" + b" " * 20_000, "drip_delay": 0.5, "chunk_size": 2000}, "longer than"),
+        "/bomb.xml": ({"body": (DEFUSEDXML_DATA / "xmlbomb.xml").read_bytes()}, "declares entities"),
+        "/latin1.xml": ({"body": (FEEDPARSER_TESTS / "encoding" / "bozo_encoding_mismatch_crash.xml").read_bytes()}, None),
+        "/gone.xml": ({"body": b"gone", "status": 410}, "HTTP 410"),
+    }
+    for path, (route, _) in bad.items():
+        publisher.add(path, **route)
+    run("feeds", "add", publisher.url("/feed.xml"), database_url=sqlite_url, check=0)
+    for path in bad:
+        run("feeds", "add", publisher.url(path), "--no-check", database_url=sqlite_url, check=0)
+
+    env_caps = ["--config", str(tmp_path / "caps.toml")]
+    (tmp_path / "caps.toml").write_text("max_body_bytes = 2000000\ntotal_timeout = 2.0\n")
+    report = run(*env_caps, "refresh", database_url=sqlite_url, check=0).stdout
+    assert "updated" in report
+
+    feeds = {feed["url"]: feed for feed in json.loads(run("feeds", "list", "--json", database_url=sqlite_url).stdout)}
+    assert feeds[publisher.url("/feed.xml")]["entries"] == {"stored": 2}
+    for path, (_, expected) in bad.items():
+        if expected:
+            assert expected in feeds[publisher.url(path)]["last_error"], (path, feeds[publisher.url(path)]["last_error"])
+
+    # The good feed breaks later: nothing already stored is lost, nothing duplicated.
+    publisher.add("/feed.xml", "down for maintenance", status=500)
+    run(*env_caps, "refresh", database_url=sqlite_url, check=0)
+    feeds = {feed["url"]: feed for feed in json.loads(run("feeds", "list", "--json", database_url=sqlite_url).stdout)}
+    assert feeds[publisher.url("/feed.xml")]["entries"] == {"stored": 2}
+    assert feeds[publisher.url("/feed.xml")]["last_error"] == "HTTP 500 Internal Server Error"
+    assert json.loads(run("show", "2", "--json", database_url=sqlite_url, check=0).stdout)["id"] == 2

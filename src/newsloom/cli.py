@@ -21,6 +21,7 @@ from newsloom.api.schemas import ArticleOut, FeedOut
 from newsloom.ingest.refresh import FeedRefreshResult
 from newsloom.ingest.urls import is_http_url
 from newsloom.ingest.opml import OPMLError
+from newsloom.pipeline import PipelineResult
 from newsloom.services import Services
 from newsloom.settings import Settings, database_url, load_settings
 from newsloom.store import ArticleRepository, EntryRepository, FeedRepository, MetaRepository
@@ -29,7 +30,12 @@ from newsloom.store.migrate import current_revision, head_revision, upgrade
 
 STARTER_SEEDED_KEY = "starter_feeds_seeded"
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Newsloom: self-hosted news aggregation.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals can hold database passwords
+    help="Newsloom: self-hosted news aggregation.",
+)
 feeds_app = typer.Typer(no_args_is_help=True, help="Manage feed subscriptions.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(feeds_app, name="feeds")
@@ -227,19 +233,34 @@ def refresh(
         services.close()
 
 
+def _contained(step, item_id: int, failure):  # type: ignore[no-untyped-def]
+    """One feed's or article's unexpected failure is reported in its row; it never stops the run."""
+    try:
+        return step(item_id)
+    except Exception as error:
+        logging.getLogger("newsloom.refresh").exception("internal error on %s %s", step.__name__, item_id)
+        return failure(f"internal error: {error!r}")
+
+
 def _refresh_in_foreground(services: Services, feed_ids: list[int], names: dict[int, str]) -> None:
     results: dict[int, FeedRefreshResult] = {}
     outcomes: dict[int, dict[str, int]] = {feed_id: {} for feed_id in feed_ids}
     with Progress(console=err, transient=True) as progress, ThreadPoolExecutor(services.settings.fetch_workers) as pool:
         feeds_task = progress.add_task("feeds", total=len(feed_ids))
-        for result in pool.map(services.refresher.refresh, feed_ids):
+        refresh = services.refresher.refresh
+        for result in pool.map(
+            lambda feed_id: _contained(refresh, feed_id, lambda why: FeedRefreshResult(feed_id, "error", why)), feed_ids
+        ):
             results[result.feed_id] = result
             progress.advance(feeds_task)
         with services.database.read() as session:
             entries = EntryRepository(session)
             work = [(feed_id, entry_id) for feed_id in feed_ids for entry_id in entries.ids_for_feed(feed_id)]
         articles_task = progress.add_task("articles", total=len(work))
-        processed = pool.map(lambda pair: (pair[0], services.pipeline.process_entry(pair[1])), work)
+        process = services.pipeline.process_entry
+        processed = pool.map(
+            lambda pair: (pair[0], _contained(process, pair[1], lambda why: PipelineResult("failed", why))), work
+        )
         for feed_id, outcome in processed:
             counts = outcomes[feed_id]
             counts[outcome.status] = counts.get(outcome.status, 0) + 1

@@ -92,8 +92,8 @@ class ArticlePipeline:
         page = self._fetch(entry.url, feed_id=entry.feed_id, entry_id=entry.id) if entry.url else None
         # 2. extract
         content = self._choose_content(entry, page)
-        if content is None:
-            return self._give_up_or_retry(entry, page)
+        if isinstance(content, str):
+            return self._give_up_or_retry(entry, page, problem=content)
         source_domain = domain_of(entry.url or "") if entry.source_id is None else None
         result = self._clean_sanitize_store(
             content,
@@ -117,7 +117,7 @@ class ArticlePipeline:
             if not page.ok:
                 return PipelineResult(FAILED, f"could not fetch {url}: {page.reason}")
             html, url = page.body, page.final_url or url
-        extraction = extract_article(html, url, self.settings.min_article_chars)
+        extraction = self._extract(html, page.content_type if page else "", url)
         if not extraction.text:
             return PipelineResult(FAILED, f"no article text found: {extraction.reason}")
         content = _Content(
@@ -143,15 +143,17 @@ class ArticlePipeline:
             FetchAttemptRepository(session).record(page.as_attempt("article", feed_id, entry_id))
         return page
 
-    def _choose_content(self, entry: Entry, page: FetchResult | None) -> _Content | None:
+    def _choose_content(self, entry: Entry, page: FetchResult | None) -> _Content | str:
+        """The best text we have for the entry, or why there is none."""
         page_problem = "entry has no link" if page is None else page.reason
-        if page is not None and page.ok:
-            extraction = extract_article(page.body, page.final_url or page.url, self.settings.min_article_chars)
+        extraction = None
+        if page is not None and page.ok and not _is_html(page.content_type):
+            page_problem = f"the link is not a web page ({page.content_type.split(';')[0]})"
+        elif page is not None and page.ok:
+            extraction = self._extract(page.body, page.content_type, page.final_url or page.url)
             if extraction.ok:
                 return _Content("page", None, extraction.body_html, page.final_url or page.url, extraction)
             page_problem = f"extraction: {extraction.reason}"
-        else:
-            extraction = None
         feed_html = entry.content_html or ""
         feed_text = html_to_text(feed_html)
         page_text_length = len(extraction.text) if extraction else 0
@@ -159,10 +161,13 @@ class ArticlePipeline:
             return _Content("feed_fallback", f"used the feed's content; {page_problem}", feed_html, entry.url or "", None)
         if extraction is not None and extraction.text:
             return _Content(TOO_SHORT, extraction.reason, extraction.body_html, page.final_url or page.url, extraction)  # type: ignore[union-attr]
-        return None
+        return page_problem or "empty page"
 
-    def _give_up_or_retry(self, entry: Entry, page: FetchResult | None) -> PipelineResult:
-        reason = "no content: " + ("entry has no link and no content" if page is None else page.reason or "empty page")
+    def _extract(self, body: bytes, content_type: str, url: str) -> ExtractionResult:
+        return extract_article(_decode_html(body, content_type), url, self.settings.min_article_chars)
+
+    def _give_up_or_retry(self, entry: Entry, page: FetchResult | None, problem: str) -> PipelineResult:
+        reason = f"no content: {problem}"
         attempts = entry.attempts + 1
         with self.database.write() as session:
             entries = EntryRepository(session)
@@ -247,6 +252,25 @@ class ArticlePipeline:
         if entry_id is not None:
             entries.finish(entry_id, DUPLICATE, reason, existing)
         return PipelineResult(DUPLICATE, reason, existing)
+
+
+def _is_html(content_type: str) -> bool:
+    kind = content_type.split(";")[0].strip().lower()
+    return not kind or kind in ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+
+def _decode_html(body: bytes, content_type: str) -> bytes | str:
+    """The HTTP charset wins (as in browsers); without one the extractor sniffs the bytes."""
+    charset = next(
+        (part.split("=", 1)[1].strip(" \"'") for part in content_type.split(";") if part.strip().lower().startswith("charset=")),
+        None,
+    )
+    if charset is None or body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return body
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:  # an unknown charset name
+        return body
 
 
 def _canonical_url(page_url: str, declared: str | None) -> str:

@@ -142,3 +142,9 @@ def test_entity_text_inside_content_is_not_mistaken_for_a_declaration():
 <item><title>On entities</title><link>http://x.example/1</link>
 <description><![CDATA[Never accept <!ENTITY declarations from strangers.]]></description></item></channel></rss>"""
     assert parse_feed(body).status == "ok"
+
+
+def test_a_feed_served_as_text_html_is_still_a_feed():
+    body = (FEEDJIRA_FEEDS / "TechCrunch.xml").read_bytes()
+    assert parse_feed(body, "text/html; charset=utf-8").status == "ok"
+    assert parse_feed(b"<p>hello</p>", "text/html").is_html

@@ -170,3 +170,21 @@ def test_syndicated_copy_names_the_original_publisher(services, publisher):
     assert article.original_source.domain == "kyivindependent.com"
     assert article.canonical_url == original and article.url == publisher.url("/news/syndicated")
     assert article.source.domain == "127.0.0.1"
+
+
+def test_links_to_non_pages_and_declared_charsets(services, publisher):
+    title, paragraphs = seed_story()
+    latin = article_page("Café crème à Genève", ["Déjà vu à l'été, naïve façade. " * 20] + paragraphs[:3])
+    publisher.add("/latin1", latin.replace("charset='utf-8'", "").encode("latin-1", errors="replace"),
+                  content_type="text/html; charset=ISO-8859-1")  # fmt: skip
+    publisher.add("/report.pdf", b"%PDF-1.4 binary", content_type="application/pdf")
+    publisher.add("/feed.xml", rss_feed("X", publisher.url("/"), [
+        {"title": "Latin", "link": publisher.url("/latin1")},
+        {"title": "PDF", "link": publisher.url("/report.pdf")},
+    ]), content_type="application/rss+xml")  # fmt: skip
+    subscribed = subscribe(services, publisher.url("/feed.xml"))
+    latin_result, pdf_result = process_all(services, services.refresher.refresh(subscribed.id).new_entry_ids)
+    with services.database.read() as session:
+        article = ArticleRepository(session).get(latin_result.article_id)
+    assert article.title == "Café crème à Genève" and "naïve façade" in article.text
+    assert pdf_result.status == "failed" and "not a web page (application/pdf)" in pdf_result.reason

@@ -17,6 +17,7 @@ from newsloom.ingest.xmlguard import UnsafeXMLError, check_xml_is_safe
 from newsloom.store.records import NewEntry
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE | re.DOTALL)
+_XML_START = re.compile(rb"^\s*(<\?xml|(<!--.*?-->\s*)*(<!DOCTYPE\s+(?!html)|<rss|<feed|<rdf:RDF))", re.IGNORECASE | re.DOTALL)
 _JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 
 
@@ -44,7 +45,9 @@ def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> FeedP
         return FeedParseResult("error", "empty response: the server sent no feed")
     if "json" in content_type.lower() or stripped.startswith(b"{"):
         return _parse_json_feed(stripped, base_url)
-    if "text/html" in content_type.lower() or _HTML_START.match(stripped[:4096]):
+    # Publishers do serve feeds as text/html: the body decides, the header only breaks a tie.
+    served_as_html = "text/html" in content_type.lower() and not _XML_START.match(stripped[:4096])
+    if served_as_html or _HTML_START.match(stripped[:4096]):
         return FeedParseResult("error", "not a feed: the URL returned an HTML page", is_html=True)
     try:
         check_xml_is_safe(body)

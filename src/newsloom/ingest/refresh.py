@@ -61,7 +61,11 @@ class FeedRefresher:
         if not fetched.ok:
             return self._failed(feed_id, feed.error_count, fetched, fetched.reason or "download failed", now)
 
-        parsed = parse_feed(fetched.body, fetched.content_type, fetched.final_url or feed.url)
+        try:
+            parsed = parse_feed(fetched.body, fetched.content_type, fetched.final_url or feed.url)
+        except Exception as error:  # a parser bug on one hostile feed must not stop the others
+            log.exception("feed %s: parser crashed", feed_id)
+            return self._failed(feed_id, feed.error_count, fetched, f"could not parse the feed: {error!r}", now)
         if parsed.feed is None:
             reason = parsed.reason or "not a feed"
             if parsed.is_html:
