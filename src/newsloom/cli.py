@@ -6,7 +6,9 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -75,8 +77,7 @@ def _root(
     ctx.obj = _State(settings, config)
 
 
-def _services(ctx: typer.Context) -> Services:
-    settings: Settings = ctx.obj.settings
+def _require_current_schema(settings: Settings) -> None:
     engine = create_database_engine(database_url(settings))
     try:
         revision = current_revision(engine)
@@ -85,7 +86,16 @@ def _services(ctx: typer.Context) -> Services:
     if revision != head_revision():
         err.print("error: the database schema is not up to date; run `newsloom db upgrade` first")
         raise typer.Exit(1)
-    return Services(settings)
+
+
+@contextmanager
+def _services(ctx: typer.Context) -> Iterator[Services]:
+    _require_current_schema(ctx.obj.settings)
+    services = Services(ctx.obj.settings)
+    try:
+        yield services
+    finally:
+        services.close()
 
 
 # --- db ------------------------------------------------------------------
@@ -114,11 +124,8 @@ def feeds_add(
     """Subscribe to a feed (a page URL is searched for its feed)."""
     if not is_http_url(url):
         usage_error(f"invalid URL (need http:// or https://): {url}")
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         result = services.subscriptions.add(url, check=check)
-    finally:
-        services.close()
     if result.status == "error":
         err.print(f"error: {result.reason}", markup=False)
         raise typer.Exit(1)
@@ -133,12 +140,9 @@ def feeds_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
 ) -> None:
     """List subscriptions with their health."""
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         with services.database.read() as session:
             feeds = [FeedOut.of(health) for health in FeedRepository(session).list_with_health()]
-    finally:
-        services.close()
     if as_json:
         print(json.dumps([feed.model_dump(mode="json") for feed in feeds], indent=2))
         return
@@ -155,12 +159,9 @@ def feeds_list(
 @feeds_app.command("remove")
 def feeds_remove(ctx: typer.Context, feed_id: Annotated[int, typer.Argument(help="Feed id.")]) -> None:
     """Unsubscribe (articles already stored are kept)."""
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         with services.database.write() as session:
             removed = FeedRepository(session).remove(feed_id)
-    finally:
-        services.close()
     if not removed:
         usage_error(f"no feed with id {feed_id}")
     out.print(f"removed feed {feed_id}")
@@ -181,8 +182,7 @@ def feeds_import(
     if file is not None and not file.is_file():
         usage_error(f"file not found: {file}")
     data = file.read_bytes() if file else (resources.files("newsloom") / "data" / "starter_feeds.opml").read_bytes()
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         if starter and if_never_seeded:
             with services.database.read() as session:
                 if MetaRepository(session).get(STARTER_SEEDED_KEY):
@@ -194,8 +194,6 @@ def feeds_import(
         if starter:
             with services.database.write() as session:
                 MetaRepository(session).set(STARTER_SEEDED_KEY, "1")
-    finally:
-        services.close()
     out.print(f"imported {report.added} feeds ({report.existing} already subscribed, {len(report.invalid)} invalid)")
     for url in report.invalid:
         err.print(f"skipped invalid feed URL: {url}", markup=False)
@@ -204,11 +202,8 @@ def feeds_import(
 @feeds_app.command("export")
 def feeds_export(ctx: typer.Context) -> None:
     """Print all subscriptions as OPML."""
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         sys.stdout.write(services.subscriptions.export_opml())
-    finally:
-        services.close()
 
 
 # --- refresh, ingest, show ----------------------------------------------
@@ -220,8 +215,7 @@ def refresh(
     feed: Annotated[int | None, typer.Option("--feed", help="Only this feed id.")] = None,
 ) -> None:
     """Fetch feeds and process their new articles now, in the foreground."""
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         with services.database.read() as session:
             feeds = FeedRepository(session).list()
         if feed is not None:
@@ -229,8 +223,6 @@ def refresh(
             if not feeds:
                 usage_error(f"no feed with id {feed}")
         _refresh_in_foreground(services, [f.id for f in feeds], {f.id: f.title or f.url for f in feeds})
-    finally:
-        services.close()
 
 
 def _contained(step, item_id: int, failure):  # type: ignore[no-untyped-def]
@@ -296,11 +288,8 @@ def ingest(
         if not url or not is_http_url(url):
             usage_error("a file needs --url http(s)://... naming where the page was published")
         html, page_url = path.read_bytes(), url
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         result = services.pipeline.ingest_page(page_url, html)
-    finally:
-        services.close()
     if result.article_id is None:
         err.print(f"error: {result.reason}", markup=False)
         raise typer.Exit(1)
@@ -316,12 +305,9 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a stored article."""
-    services = _services(ctx)
-    try:
+    with _services(ctx) as services:
         with services.database.read() as session:
             article = ArticleRepository(session).get(article_id)
-    finally:
-        services.close()
     if article is None:
         usage_error(f"no article with id {article_id}")
     view = ArticleOut.of(article)
@@ -341,7 +327,7 @@ def worker(ctx: typer.Context) -> None:
     """Run background jobs (feed refreshes, article processing) until stopped."""
     from newsloom.jobs import run_worker
 
-    _services(ctx).close()  # fail fast on an unmigrated database
+    _require_current_schema(ctx.obj.settings)
     run_worker(ctx.obj.settings)
 
 
@@ -361,7 +347,7 @@ def serve(
     from newsloom.web import create_app
 
     settings: Settings = ctx.obj.settings
-    _services(ctx).close()
+    _require_current_schema(settings)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit
     # lets the `finally` below stop the worker instead of leaving it orphaned.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

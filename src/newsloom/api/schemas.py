@@ -1,22 +1,24 @@
-"""What the API returns. Tables never leave `store/`; these shapes are the contract."""
+"""What the API returns. Tables never leave `store/`; these shapes are the contract.
+
+Fields are validated from the store's records by name, so a record field that is not
+declared here (an etag, a content hash's neighbours) never leaks into a response.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
+from typing import Self
 
 from pydantic import BaseModel
 
-from newsloom.store.records import Article, FeedHealth, Source
+from newsloom.store.records import Article, FeedHealth
 
 
 class SourceOut(BaseModel):
     id: int
     name: str
     domain: str
-
-    @classmethod
-    def of(cls, source: Source) -> SourceOut:
-        return cls(id=source.id, name=source.name, domain=source.domain)
 
 
 class ArticleSummaryOut(BaseModel):
@@ -35,8 +37,11 @@ class ArticleSummaryOut(BaseModel):
     teaser: str
 
     @classmethod
-    def of(cls, article: Article) -> ArticleSummaryOut:
-        return cls(**_common(article), teaser=_teaser(article.text))
+    def of(cls, article: Article) -> Self:
+        return cls.model_validate(
+            {**asdict(article), "original_publisher": article.original_source and asdict(article.original_source),
+             "teaser": _teaser(article.text)}
+        )  # fmt: skip
 
 
 class ArticleOut(ArticleSummaryOut):
@@ -45,18 +50,6 @@ class ArticleOut(ArticleSummaryOut):
     content_hash: str | None
     extraction_status: str
     extraction_reason: str | None
-
-    @classmethod
-    def of(cls, article: Article) -> ArticleOut:
-        return cls(
-            **_common(article),
-            teaser=_teaser(article.text),
-            html=article.html,
-            text=article.text,
-            content_hash=article.content_hash,
-            extraction_status=article.extraction_status,
-            extraction_reason=article.extraction_reason,
-        )
 
 
 class ArticlePageOut(BaseModel):
@@ -81,44 +74,13 @@ class FeedOut(BaseModel):
 
     @classmethod
     def of(cls, health: FeedHealth) -> FeedOut:
-        feed = health.feed
-        return cls(
-            id=feed.id,
-            url=feed.url,
-            title=feed.title,
-            site_url=feed.site_url,
-            source_name=health.source_name,
-            last_checked_at=feed.last_checked_at,
-            last_success_at=feed.last_success_at,
-            next_check_at=feed.next_check_at,
-            last_status=feed.last_status,
-            error_count=feed.error_count,
-            last_error=feed.last_error,
-            entries=health.entry_counts,
-        )
+        return cls.model_validate({**asdict(health.feed), "source_name": health.source_name, "entries": health.entry_counts})
 
 
 class HealthOut(BaseModel):
     status: str
     database: str
     schema_revision: str | None
-
-
-def _common(article: Article) -> dict:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "author": article.author,
-        "published_at": article.published_at,
-        "fetched_at": article.fetched_at,
-        "language": article.language,
-        "lead_image_url": article.lead_image_url,
-        "source": SourceOut.of(article.source),
-        "original_publisher": SourceOut.of(article.original_source) if article.original_source else None,
-        "original_url": article.original_url,
-    }
 
 
 def _teaser(text: str, limit: int = 280) -> str:
