@@ -14,6 +14,7 @@ from tests.support.site import publish_zyte_site
 COMMANDS = [
     [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
+    ["eval"], ["eval", "extraction"],
 ]  # fmt: skip
 
 
@@ -168,3 +169,13 @@ def test_bad_feeds_get_their_own_errors_and_never_stop_the_good_one(run, sqlite_
     assert feeds[publisher.url("/feed.xml")]["entries"] == {"stored": 2}
     assert feeds[publisher.url("/feed.xml")]["last_error"] == "HTTP 500 Internal Server Error"
     assert json.loads(run("show", "2", "--json", database_url=sqlite_url, check=0).stdout)["id"] == 2
+
+
+def test_eval_extraction_reports_both_extractors(run, tmp_path):
+    from tests.support.benchdata import ZYTE
+
+    result = json.loads(run("eval", "extraction", str(ZYTE), "--limit", "5", "--json", check=0).stdout)
+    assert [row["extractor"] for row in result] == ["newsloom", "trafilatura"]
+    assert all(row["pages"] == 5 and 0 < row["f1"] <= 1 for row in result)
+    missing = run("eval", "extraction", str(tmp_path), check=2)
+    assert "ground-truth.json" in missing.stderr

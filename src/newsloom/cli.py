@@ -41,7 +41,9 @@ app = typer.Typer(
 feeds_app = typer.Typer(no_args_is_help=True, help="Manage feed subscriptions.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(feeds_app, name="feeds")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure quality on benchmark data.")
 app.add_typer(db_app, name="db")
+app.add_typer(eval_app, name="eval")
 
 out = Console()
 err = Console(stderr=True)
@@ -317,6 +319,44 @@ def show(
     publisher = view.source.name + (f" (originally {view.original_publisher.name})" if view.original_publisher else "")
     out.print(f"{view.title}\n{publisher} · {view.published_at or view.fetched_at}\n{view.url}\n", markup=False)
     out.print(view.text, markup=False)
+
+
+# --- evaluation ------------------------------------------------------------
+
+
+@eval_app.command("extraction")
+def eval_extraction(
+    directory: Annotated[Path, typer.Argument(help="Benchmark folder: ground-truth.json and html/*.html.gz.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N pages.")] = None,
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Also score plain trafilatura.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score article-body extraction (precision, recall, F1 over 4-token shingles)."""
+    from dataclasses import asdict
+
+    from newsloom.evaluation.extraction import EXTRACTORS, evaluate, load_benchmark
+
+    try:
+        pages = load_benchmark(directory, limit)
+    except FileNotFoundError as error:
+        usage_error(str(error))
+    chosen = {name: run for name, run in EXTRACTORS.items() if baseline or name == "newsloom"}
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task(f"scoring {len(pages)} pages", total=None)
+        scores = evaluate(pages, chosen)
+    if as_json:
+        print(json.dumps([asdict(result) for result in scores], indent=2))
+        return
+    table = Table("extractor", "pages", "F1", "precision", "recall", "accuracy")
+    for result in scores:
+        table.add_row(
+            result.extractor, str(result.pages),
+            *(f"{value:.3f} ± {spread:.3f}" for value, spread in (
+                (result.f1, result.f1_std), (result.precision, result.precision_std),
+                (result.recall, result.recall_std), (result.accuracy, result.accuracy_std),
+            )),
+        )  # fmt: skip
+    out.print(table)
 
 
 # --- processes -----------------------------------------------------------

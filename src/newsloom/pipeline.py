@@ -29,6 +29,7 @@ from newsloom.extract import (
     extract_article,
     html_to_text,
     sanitize_html,
+    strip_boilerplate,
 )
 from newsloom.extract.article import TOO_SHORT
 from newsloom.ingest.fetcher import Fetcher, FetchResult
@@ -95,7 +96,7 @@ class ArticlePipeline:
         if isinstance(content, str):
             return self._give_up_or_retry(entry, page, problem=content)
         source_domain = domain_of(entry.url or "") if entry.source_id is None else None
-        result = self._clean_sanitize_store(
+        result = self._finish_and_store(
             content,
             page_url=(page.final_url if page and page.ok else None) or entry.url or content.base_url,
             fallback_title=entry.title,
@@ -123,7 +124,7 @@ class ArticlePipeline:
         content = _Content(
             "page" if extraction.ok else TOO_SHORT, extraction.reason, extraction.body_html, url, extraction
         )
-        return self._clean_sanitize_store(
+        return self._finish_and_store(
             content,
             page_url=url,
             fallback_title=None,
@@ -178,7 +179,7 @@ class ArticlePipeline:
             entries.finish(entry.id, FAILED, reason)
         return PipelineResult(FAILED, reason)
 
-    def _clean_sanitize_store(
+    def _finish_and_store(
         self,
         content: _Content,
         *,
@@ -193,11 +194,8 @@ class ArticlePipeline:
     ) -> PipelineResult:
         extraction = content.extraction
         metadata = extraction.metadata if extraction else None
-        # 3. clean
         title = clean_title(extraction.title if extraction else None) or clean_title(fallback_title) or "(untitled)"
-        # 4. sanitize
-        html = sanitize_html(content.body_html, base_url=content.base_url or page_url)
-        text = clean_text(html_to_text(html))
+        html, text = clean_and_sanitize(content.body_html, content.base_url or page_url)
         canonical_url = _canonical_url(page_url, metadata.canonical_url if metadata else None)
         original_url = metadata.original_url if metadata and metadata.original_url else None
         if original_url is None and domain_of(canonical_url) != domain_of(page_url):
@@ -252,6 +250,15 @@ class ArticlePipeline:
         if entry_id is not None:
             entries.finish(entry_id, DUPLICATE, reason, existing)
         return PipelineResult(DUPLICATE, reason, existing)
+
+
+def clean_and_sanitize(body_html: str, base_url: str) -> tuple[str, str]:
+    """Stages 3 and 4 for one body: returns the HTML to publish and its plain text."""
+    # 3. clean
+    cleaned = strip_boilerplate(body_html)
+    # 4. sanitize
+    html = sanitize_html(cleaned.html, base_url=base_url)
+    return html, clean_text(html_to_text(html))
 
 
 def _is_html(content_type: str) -> bool:

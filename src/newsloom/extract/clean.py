@@ -1,13 +1,40 @@
-"""Text clean-up between extraction and sanitizing.
+"""Stage 3, clean: text normalisation and removal of publisher boilerplate blocks.
 
-Per-source boilerplate learning and scraper rules build on this stage.
+Boilerplate here is what any publisher repeats around a story: "Read also:" links,
+newsletter and subscription prompts, comment counters, tag lists, reading times.
+"Read also"-style lines go wherever they stand; the rest only at the edges of the
+body, where publishers put them, so that an article *about* newsletters keeps its
+text. Per-source learned boilerplate builds on this.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml.etree import ParserError
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+# A block longer than this is never treated as a link line or a prompt.
+MAX_BOILERPLATE_WORDS = 40
+LEADING_EDGE, TRAILING_EDGE = 3, 6
+
+ANYWHERE = re.compile(
+    r"^\[?\s*(read (also|more|next)|also read|related( articles?| stories| coverage| content| roundup| reading)?"
+    r"|see also|more (from|on|about)\b.{0,80}|recommended( reading)?|you (may|might) also like|don'?t miss"
+    r"|lire aussi|à lire aussi|lesen sie auch|mehr zum thema|leia também|lea también|leggi anche)\s*[:\-–—|]",
+    re.IGNORECASE,
+)
+AT_EDGES = re.compile(
+    r"^((\d+\s+)?comments?|tell us what you think.*|(leave|post|add) a comment.*|share( this| on)?\b.{0,40}"
+    r"|follow (us|@).{0,80}|filed under\s*:.*|tags?\s*:.*|topics?\s*:.*|advertisement|sponsored( content)?"
+    r"|(tempo de leitura|reading time|lesezeit|temps de lecture|tiempo de lectura)\s*:.*|\d+\s*min(ute)?s?( read)?"
+    r"|(sign up|subscribe)\b.{0,80}|.{0,60}\bnewsletter|(image|photo) (credit|caption)\s*:.*|less|\.\.\. more)$",
+    re.IGNORECASE,
+)
 
 
 def clean_text(text: str) -> str:
@@ -21,3 +48,33 @@ def clean_title(title: str | None) -> str | None:
     if not title:
         return None
     return " ".join(unicodedata.normalize("NFC", title).translate(_INVISIBLE).split()) or None
+
+
+@dataclass(frozen=True)
+class CleanedBody:
+    html: str
+    removed: list[str] = field(default_factory=list)
+
+
+def strip_boilerplate(html: str) -> CleanedBody:
+    """Drop boilerplate blocks from a body of top-level blocks (<p>, <h2>, <ul>, ...)."""
+    if not html.strip():
+        return CleanedBody(html)
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return CleanedBody(html)
+    blocks = list(root)
+    removed = []
+    for index, block in enumerate(blocks):
+        text = " ".join(block.text_content().split())
+        if not text or len(text.split()) > MAX_BOILERPLATE_WORDS:
+            continue
+        at_edge = index < LEADING_EDGE or index >= len(blocks) - TRAILING_EDGE
+        if ANYWHERE.match(text) or (at_edge and AT_EDGES.match(text)):
+            removed.append(text)
+            block.drop_tree()
+    if not removed:
+        return CleanedBody(html)
+    wrapped = lxml.html.tostring(root, encoding="unicode")
+    return CleanedBody(wrapped[len("<div>") : -len("</div>")], removed)

@@ -25,6 +25,7 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+CELL_TAGS = {"td", "th"}
 BLOCK_TAGS = {"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "tr", "div", "br", "table"}
 
 
@@ -66,7 +67,9 @@ def html_to_text(html: str) -> str:
                 parts.append(child.tail)
         if tag in BLOCK_TAGS:
             parts.append("\n")
+        elif tag in CELL_TAGS:
+            parts.append(" | ")  # cells of a row stay on one line, never glued together
 
     walk(root)
-    lines = (re.sub(r"\s+", " ", line).strip() for line in "".join(parts).split("\n"))
+    lines = (re.sub(r"\s+", " ", line).strip(" |") for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)

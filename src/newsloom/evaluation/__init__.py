@@ -1,0 +1,1 @@
+"""Quality measurements on benchmark data (`newsloom eval ...`)."""
