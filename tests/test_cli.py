@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from newsloom.store.migrate import head_revision
 from tests.support.benchdata import NEWSPAPER_HTML
 from tests.support.publisher import rss_feed
 from tests.support.site import publish_zyte_site
@@ -78,7 +79,7 @@ def test_whole_flow(run, database_url, publisher):
     publisher.add("/", '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>')
     publisher.add("/broken.xml", "<html><body>Moved to our new site!</body></html>")
 
-    assert "revision 0001" in run("db", "upgrade", database_url=database_url, check=0).stdout
+    assert f"revision {head_revision()}" in run("db", "upgrade", database_url=database_url, check=0).stdout
     added = run("feeds", "add", publisher.url("/"), database_url=database_url, check=0).stdout
     assert "added feed 1" in added and "/feed.xml" in added
     refused = run("feeds", "add", publisher.url("/broken.xml"), database_url=database_url, check=1)

@@ -32,6 +32,8 @@ from newsloom.extract import (
     strip_boilerplate,
 )
 from newsloom.extract.article import TOO_SHORT
+from newsloom.extract.boilerplate import Boilerplate, strip_learned
+from newsloom.extract.site_boilerplate import SiteBoilerplate
 from newsloom.ingest.fetcher import Fetcher, FetchResult
 from newsloom.ingest.urls import canonicalize, domain_of, is_http_url
 from newsloom.settings import Settings
@@ -76,6 +78,7 @@ class ArticlePipeline:
         self.settings = settings
         self.database = database
         self.fetcher = fetcher
+        self.site_boilerplate = SiteBoilerplate(database)
 
     # --- entry points ------------------------------------------------------
 
@@ -194,8 +197,13 @@ class ArticlePipeline:
     ) -> PipelineResult:
         extraction = content.extraction
         metadata = extraction.metadata if extraction else None
+        if source_id is None:
+            with self.database.write() as session:
+                site_name = metadata.site_name if metadata else None
+                source_id = SourceRepository(session).get_or_create(source_domain or domain_of(page_url), site_name).id
         title = clean_title(extraction.title if extraction else None) or clean_title(fallback_title) or "(untitled)"
-        html, text = clean_and_sanitize(content.body_html, content.base_url or page_url)
+        learned = self.site_boilerplate.for_source(source_id)
+        html, text = clean_and_sanitize(content.body_html, content.base_url or page_url, learned)
         canonical_url = _canonical_url(page_url, metadata.canonical_url if metadata else None)
         original_url = metadata.original_url if metadata and metadata.original_url else None
         if original_url is None and domain_of(canonical_url) != domain_of(page_url):
@@ -203,9 +211,6 @@ class ArticlePipeline:
         # 5. store
         with self.database.write() as session:
             sources = SourceRepository(session)
-            if source_id is None:
-                site_name = metadata.site_name if metadata else None
-                source_id = sources.get_or_create(source_domain or domain_of(page_url), site_name).id
             original_source_id = None
             if original_url and domain_of(original_url) != sources.get(source_id).domain:  # type: ignore[union-attr]
                 publisher = metadata.original_publisher if metadata else None
@@ -228,7 +233,10 @@ class ArticlePipeline:
                 extraction_status=content.extraction_status,
                 extraction_reason=content.reason,
             )
-            return self._store(session, article, entry_id)
+            result = self._store(session, article, entry_id)
+        if result.status == STORED:
+            self.site_boilerplate.article_stored(source_id)  # may learn, and re-clean older articles
+        return result
 
     def _store(self, session, article: NewArticle, entry_id: int | None) -> PipelineResult:  # type: ignore[no-untyped-def]
         articles = ArticleRepository(session)
@@ -252,10 +260,12 @@ class ArticlePipeline:
         return PipelineResult(DUPLICATE, reason, existing)
 
 
-def clean_and_sanitize(body_html: str, base_url: str) -> tuple[str, str]:
+def clean_and_sanitize(body_html: str, base_url: str, learned: Boilerplate | None = None) -> tuple[str, str]:
     """Stages 3 and 4 for one body: returns the HTML to publish and its plain text."""
-    # 3. clean
+    # 3. clean: generic boilerplate everywhere, then what this source is known to repeat
     cleaned = strip_boilerplate(body_html)
+    if learned:
+        cleaned = strip_learned(cleaned.html, learned)
     # 4. sanitize
     html = sanitize_html(cleaned.html, base_url=base_url)
     return html, clean_text(html_to_text(html))

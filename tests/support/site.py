@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import re
 from html import escape
 
 from tests.support.benchdata import SEED, zyte_page, zyte_page_ids
@@ -14,6 +15,42 @@ def seed_story() -> tuple[str, list[str]]:
     lines = SEED.read_text().splitlines()
     body = lines[1 : lines.index("Hashtags")]
     return lines[0], [line for line in body if line.strip()]
+
+
+# The Kyiv Independent's furniture, as it leaks into the seed page.
+NEWSLETTER_BOX = ["Sign up for our newsletter", "WTF is wrong with Russia?", "Sign up"]
+DONATION_APPEAL = (
+    "We've been working hard to bring you independent, locally-sourced news from Ukraine. "
+    "Consider supporting the Kyiv Independent."
+)
+BOILERPLATE_LINES = [*NEWSLETTER_BOX, DONATION_APPEAL]
+
+
+def is_boilerplate_line(line: str) -> bool:
+    return line in BOILERPLATE_LINES or line.startswith("Read also:")
+
+
+def seed_related_stories() -> list[tuple[str, list[str]]]:
+    """The seed's related Kyiv Independent stories: headline and paragraphs, boilerplate removed."""
+    lines = SEED.read_text().splitlines()
+    related = lines[lines.index("Related Articles") + 1 :]
+    stories = []
+    for index, line in enumerate(related):
+        if line == "- Yahoo" and index + 2 < len(related) and DONATION_APPEAL in related[index + 2]:
+            body = related[index + 2].replace(DONATION_APPEAL, "")
+            body = re.sub(r"Read also: .*$", "", body).strip()
+            sentences = re.split(r"(?<=[.!?\"”])\s+(?=[A-Z\"“])", body)
+            paragraphs = [" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3)]
+            stories.append((related[index + 1], paragraphs))
+    return stories
+
+
+def publisher_page(title: str, story: list[str], read_also: str) -> str:
+    """A story laid out as the publisher lays it out: link lines and a newsletter box inside,
+    the donation appeal at the end (where the seed page shows them leaking)."""
+    middle = len(story) // 2
+    blocks = story[:2] + [f"Read also: {read_also}"] + story[2:middle] + NEWSLETTER_BOX + story[middle:]
+    return article_page(title, blocks + [DONATION_APPEAL])
 
 
 def article_page(title: str, paragraphs: list[str], canonical: str | None = None, extra_head: str = "") -> str:

@@ -1,6 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from newsloom.store.migrate import head_revision
 from newsloom.web import create_app
 from tests.conftest import make_settings
 from tests.support.site import article_page, seed_story
@@ -24,7 +25,7 @@ def ingest_pages(services, publisher, count):
 
 def test_healthz_reports_database_and_schema(client, services):
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "database": services.database.dialect, "schema_revision": "0001"}
+    assert body == {"status": "ok", "database": services.database.dialect, "schema_revision": head_revision()}
 
 
 def test_healthz_fails_loudly_when_the_database_is_gone(tmp_path):

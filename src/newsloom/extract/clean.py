@@ -28,6 +28,12 @@ ANYWHERE = re.compile(
     r"|lire aussi|à lire aussi|lesen sie auch|mehr zum thema|leia também|lea también|leggi anche)\s*[:\-–—|]",
     re.IGNORECASE,
 )
+# Whole blocks that are a button's label, never a sentence of a story.
+BUTTON_LABELS = re.compile(
+    r"^(sign up( now| here| today)?|subscribe( now| here| today)?|register( now)?|log ?in|advertisement|"
+    r"click here|read more|show more|load more|continue reading|share|tweet|print|email)[.!]?$",
+    re.IGNORECASE,
+)
 AT_EDGES = re.compile(
     r"^((\d+\s+)?comments?|tell us what you think.*|(leave|post|add) a comment.*|share( this| on)?\b.{0,40}"
     r"|follow (us|@).{0,80}|filed under\s*:.*|tags?\s*:.*|topics?\s*:.*|advertisement|sponsored( content)?"
@@ -71,7 +77,7 @@ def strip_boilerplate(html: str) -> CleanedBody:
         if not text or len(text.split()) > MAX_BOILERPLATE_WORDS:
             continue
         at_edge = index < LEADING_EDGE or index >= len(blocks) - TRAILING_EDGE
-        if ANYWHERE.match(text) or (at_edge and AT_EDGES.match(text)):
+        if ANYWHERE.match(text) or BUTTON_LABELS.match(text) or (at_edge and AT_EDGES.match(text)):
             removed.append(text)
             block.drop_tree()
     if not removed:

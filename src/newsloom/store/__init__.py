@@ -1,6 +1,7 @@
 """Storage: the only package that speaks SQL. Repositories take a Session from `Database`."""
 
 from newsloom.store.articles import ArticleRepository, InvalidCursorError
+from newsloom.store.boilerplate import BoilerplateRepository
 from newsloom.store.attempts import FetchAttempt, FetchAttemptRepository
 from newsloom.store.db import Database
 from newsloom.store.entries import EntryRepository
@@ -10,6 +11,7 @@ from newsloom.store.sources import SourceRepository
 
 __all__ = [
     "ArticleRepository",
+    "BoilerplateRepository",
     "Database",
     "EntryRepository",
     "FeedExistsError",

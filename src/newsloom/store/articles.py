@@ -5,7 +5,7 @@ import re
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.models import ArticleRow, SourceRow
@@ -79,6 +79,19 @@ class ArticleRepository:
         rows = list(self.session.scalars(statement))
         next_cursor = encode_cursor(rows[limit - 1].sort_at, rows[limit - 1].id) if len(rows) > limit else None
         return ArticlePage(articles=[self._to_article(row) for row in rows[:limit]], next_cursor=next_cursor)
+
+    def recent_bodies(self, source_id: int, limit: int) -> list[tuple[int, str]]:
+        rows = self.session.execute(
+            select(ArticleRow.id, ArticleRow.html)
+            .where(ArticleRow.source_id == source_id)
+            .order_by(ArticleRow.id.desc())
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def replace_body(self, article_id: int, html: str, text: str) -> None:
+        """A re-cleaned body. The content hash keeps naming the article as first stored."""
+        self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(html=html, text=text))
 
     def search_ids(self, query: str, limit: int = 50) -> list[int]:
         """Article ids by full-text relevance (SQLite FTS5 or PostgreSQL tsvector)."""

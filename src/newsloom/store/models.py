@@ -50,6 +50,8 @@ class SourceRow(Base):
     name: Mapped[str] = mapped_column(String(300))
     domain: Mapped[str] = mapped_column(String(253), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    boilerplate_learned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    articles_since_learning: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FeedRow(Base):
@@ -136,6 +138,22 @@ class FetchAttemptRow(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     bytes_received: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BoilerplateRow(Base):
+    """A block or sentence learned to be publisher boilerplate for one source."""
+
+    __tablename__ = "source_boilerplate"
+    __table_args__ = (UniqueConstraint("source_id", "fingerprint", name="uq_source_boilerplate_fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # "block" or "sentence"
+    text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    article_count: Mapped[int] = mapped_column(Integer)
+    sample_size: Mapped[int] = mapped_column(Integer)
+    learned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class MetaRow(Base):

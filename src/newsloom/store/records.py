@@ -113,3 +113,12 @@ class Article:
 class ArticlePage:
     articles: list[Article]
     next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class BoilerplateItem:
+    """A block or sentence a source repeats across its articles."""
+
+    kind: str  # "block" or "sentence"
+    text: str
+    article_count: int

@@ -1,0 +1,72 @@
+"""Per-source boilerplate: learned from stored articles, applied to new and existing ones."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from newsloom.extract.boilerplate import MIN_ARTICLES, Boilerplate, learn, strip_learned
+from newsloom.extract.clean import clean_text
+from newsloom.extract.sanitize import html_to_text
+from newsloom.store import ArticleRepository, BoilerplateRepository, Database
+
+log = logging.getLogger(__name__)
+
+RELEARN_EVERY = 10  # new articles of a source between two learning passes
+SAMPLE_SIZE = 200  # most recent articles a pass learns from and re-cleans
+
+
+@dataclass(frozen=True)
+class LearningReport:
+    source_id: int
+    sample_size: int
+    learned: int
+    articles_recleaned: int
+
+
+class SiteBoilerplate:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def for_source(self, source_id: int) -> Boilerplate:
+        with self.database.read() as session:
+            return Boilerplate.of(BoilerplateRepository(session).items(source_id))
+
+    def article_stored(self, source_id: int) -> LearningReport | None:
+        """Called after each new article; learns again once enough new ones have come in."""
+        with self.database.write() as session:
+            since, learned_before = BoilerplateRepository(session).count_new_article(source_id)
+        due = since >= RELEARN_EVERY or (not learned_before and since >= MIN_ARTICLES)
+        return self.relearn(source_id) if due else None
+
+    def relearn(self, source_id: int) -> LearningReport:
+        with self.database.read() as session:
+            recent = ArticleRepository(session).recent_bodies(source_id, SAMPLE_SIZE)
+        items = learn([html for _, html in recent])
+        try:
+            with self.database.write() as session:
+                added = BoilerplateRepository(session).remember(source_id, items, len(recent))
+        except IntegrityError:  # another worker learned the same source a moment ago
+            added = 0
+        recleaned = self.reclean(source_id, recent)
+        log.info("source %s: %d boilerplate items new, %d articles re-cleaned", source_id, added, recleaned)
+        return LearningReport(source_id, len(recent), added, recleaned)
+
+    def reclean(self, source_id: int, bodies: list[tuple[int, str]] | None = None) -> int:
+        """Strip the source's known boilerplate from stored articles; returns how many changed."""
+        boilerplate = self.for_source(source_id)
+        if not boilerplate:
+            return 0
+        if bodies is None:
+            with self.database.read() as session:
+                bodies = ArticleRepository(session).recent_bodies(source_id, SAMPLE_SIZE)
+        changed = 0
+        for article_id, html in bodies:
+            cleaned = strip_learned(html, boilerplate)
+            if cleaned.removed:
+                with self.database.write() as session:
+                    ArticleRepository(session).replace_body(article_id, cleaned.html, clean_text(html_to_text(cleaned.html)))
+                changed += 1
+        return changed
