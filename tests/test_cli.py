@@ -15,7 +15,8 @@ from tests.support.site import publish_zyte_site
 COMMANDS = [
     [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
-    ["eval"], ["eval", "extraction"],
+    ["eval"], ["eval", "extraction"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
+    ["sources", "relearn"], ["sources", "forget"],
 ]  # fmt: skip
 
 
@@ -180,3 +181,26 @@ def test_eval_extraction_reports_both_extractors(run, tmp_path):
     assert all(row["pages"] == 5 and 0 < row["f1"] <= 1 for row in result)
     missing = run("eval", "extraction", str(tmp_path), check=2)
     assert "ground-truth.json" in missing.stderr
+
+
+def test_sources_rules_relearn_and_forget(run, sqlite_url, publisher):
+    from tests.support.site import publisher_page, seed_related_stories
+
+    for number, (title, paragraphs) in enumerate(seed_related_stories() * 3):
+        publisher.add(f"/s{number}", publisher_page(f"{title} ({number})", [f"Update {number}."] + paragraphs, "Other"))
+        run("ingest", publisher.url(f"/s{number}"), database_url=sqlite_url, check=0)
+    assert run("sources", "rules", "127.0.0.1", "--body", "[[[", database_url=sqlite_url, check=2).stderr.startswith(
+        "error: invalid selector"
+    )
+    assert "no source with domain" in run("sources", "relearn", "nowhere.example", database_url=sqlite_url, check=2).stderr
+    rules = run("sources", "rules", "127.0.0.1", "--drop", ".promo", "--drop", "//aside", database_url=sqlite_url, check=0)
+    assert "drop .promo, //aside" in rules.stdout
+    listed = json.loads(run("sources", "list", "--json", database_url=sqlite_url, check=0).stdout)
+    assert listed[0]["domain"] == "127.0.0.1" and listed[0]["extraction"] == {"page": 6}
+    assert listed[0]["learned_boilerplate"] >= 2 and listed[0]["drop_selectors"] == [".promo", "//aside"]
+    shown = json.loads(run("sources", "show", "127.0.0.1", database_url=sqlite_url, check=0).stdout)
+    assert any("Consider supporting the Kyiv Independent" in item["text"] for item in shown["learned"])
+    assert "forgot" in run("sources", "forget", "127.0.0.1", database_url=sqlite_url, check=0).stdout
+    assert "learned" in run("sources", "relearn", "127.0.0.1", database_url=sqlite_url, check=0).stdout
+    cleared = run("sources", "rules", "127.0.0.1", "--clear", database_url=sqlite_url, check=0).stdout
+    assert "body (extractor decides); drop (nothing)" in cleared

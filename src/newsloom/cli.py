@@ -19,14 +19,22 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from newsloom.api.schemas import ArticleOut, FeedOut
+from newsloom.api.schemas import ArticleOut, FeedOut, SourceHealthOut
+from newsloom.extract.rules import InvalidSelectorError, compile_selector
 from newsloom.ingest.refresh import FeedRefreshResult
 from newsloom.ingest.urls import is_http_url
 from newsloom.ingest.opml import OPMLError
 from newsloom.pipeline import PipelineResult
 from newsloom.services import Services
 from newsloom.settings import Settings, database_url, load_settings
-from newsloom.store import ArticleRepository, EntryRepository, FeedRepository, MetaRepository
+from newsloom.store import (
+    ArticleRepository,
+    BoilerplateRepository,
+    EntryRepository,
+    FeedRepository,
+    MetaRepository,
+    SourceRepository,
+)
 from newsloom.store.db import create_database_engine
 from newsloom.store.migrate import current_revision, head_revision, upgrade
 
@@ -42,6 +50,8 @@ feeds_app = typer.Typer(no_args_is_help=True, help="Manage feed subscriptions.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(feeds_app, name="feeds")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality on benchmark data.")
+sources_app = typer.Typer(no_args_is_help=True, help="Publishers: extraction health, scraper rules, learned boilerplate.")
+app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
 
@@ -206,6 +216,96 @@ def feeds_export(ctx: typer.Context) -> None:
     """Print all subscriptions as OPML."""
     with _services(ctx) as services:
         sys.stdout.write(services.subscriptions.export_opml())
+
+
+# --- sources -------------------------------------------------------------
+
+
+def _source_id(services: Services, domain: str) -> int:
+    with services.database.read() as session:
+        source = SourceRepository(session).get_by_domain(domain.strip().lower())
+    if source is None:
+        usage_error(f"no source with domain {domain!r} (see `newsloom sources list`)")
+    return source.id
+
+
+@sources_app.command("list")
+def sources_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """Publishers with how their pages were extracted, failures, rules and learned boilerplate."""
+    with _services(ctx) as services, services.database.read() as session:
+        sources = [SourceHealthOut.of(health) for health in SourceRepository(session).list_with_health()]
+    if as_json:
+        print(json.dumps([source.model_dump(mode="json") for source in sources], indent=2))
+        return
+    table = Table("domain", "name", "from page", "feed fallback", "too short", "failed", "rules", "learned")
+    for source in sources:
+        rules = "yes" if source.body_selector or source.drop_selectors else ""
+        table.add_row(
+            source.domain, source.name, *(str(source.extraction.get(key, 0)) for key in ("page", "feed_fallback", "too_short")),
+            str(source.failed_entries), rules, str(source.learned_boilerplate),
+        )  # fmt: skip
+    out.print(table)
+
+
+@sources_app.command("show")
+def sources_show(ctx: typer.Context, domain: Annotated[str, typer.Argument(help="Publisher domain.")]) -> None:
+    """A publisher's scraper rules and learned boilerplate, as JSON."""
+    with _services(ctx) as services:
+        source_id = _source_id(services, domain)
+        with services.database.read() as session:
+            [health] = [h for h in SourceRepository(session).list_with_health() if h.source.id == source_id]
+            learned = BoilerplateRepository(session).items(source_id)
+    view = SourceHealthOut.of(health).model_dump(mode="json")
+    view["learned"] = [{"kind": item.kind, "text": item.text, "articles": item.article_count} for item in learned]
+    print(json.dumps(view, indent=2))
+
+
+@sources_app.command("rules")
+def sources_rules(
+    ctx: typer.Context,
+    domain: Annotated[str, typer.Argument(help="Publisher domain.")],
+    body: Annotated[str | None, typer.Option("--body", help="CSS or XPath selecting the article body.")] = None,
+    drop: Annotated[list[str] | None, typer.Option("--drop", help="CSS or XPath of elements to remove (repeatable).")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove all rules of this source.")] = False,
+) -> None:
+    """Set a publisher's scraper rules (applied before extraction and learned clean-up)."""
+    for selector in [body, *(drop or [])]:
+        if selector is not None:
+            try:
+                compile_selector(selector)
+            except InvalidSelectorError as error:
+                usage_error(str(error))
+    with _services(ctx) as services:
+        source_id = _source_id(services, domain)
+        with services.database.write() as session:
+            sources = SourceRepository(session)
+            current_body, current_drops = (None, []) if clear else sources.rules(source_id)
+            sources.set_rules(source_id, body or current_body, current_drops + [d for d in drop or [] if d not in current_drops])
+            new_body, new_drops = sources.rules(source_id)
+    out.print(f"{domain}: body {new_body or '(extractor decides)'}; drop {', '.join(new_drops) or '(nothing)'}", markup=False)
+
+
+@sources_app.command("relearn")
+def sources_relearn(ctx: typer.Context, domain: Annotated[str, typer.Argument(help="Publisher domain.")]) -> None:
+    """Learn the publisher's boilerplate from its stored articles now, and re-clean them."""
+    with _services(ctx) as services:
+        report = services.pipeline.site_cleanup.relearn(_source_id(services, domain))
+    out.print(
+        f"{domain}: learned {report.learned} new items from {report.sample_size} articles; "
+        f"re-cleaned {report.articles_recleaned} articles"
+    )
+
+
+@sources_app.command("forget")
+def sources_forget(ctx: typer.Context, domain: Annotated[str, typer.Argument(help="Publisher domain.")]) -> None:
+    """Forget the boilerplate learned for a publisher (stored articles stay as they are)."""
+    with _services(ctx) as services:
+        source_id = _source_id(services, domain)
+        with services.database.write() as session:
+            forgotten = BoilerplateRepository(session).forget(source_id)
+    out.print(f"{domain}: forgot {forgotten} learned items")
 
 
 # --- refresh, ingest, show ----------------------------------------------

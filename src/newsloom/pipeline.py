@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -33,7 +33,8 @@ from newsloom.extract import (
 )
 from newsloom.extract.article import TOO_SHORT
 from newsloom.extract.boilerplate import Boilerplate, strip_learned
-from newsloom.extract.site_boilerplate import SiteBoilerplate
+from newsloom.extract.rules import SourceRules, apply_rules
+from newsloom.extract.site import SiteCleanup, SiteProfile
 from newsloom.ingest.fetcher import Fetcher, FetchResult
 from newsloom.ingest.urls import canonicalize, domain_of, is_http_url
 from newsloom.settings import Settings
@@ -78,7 +79,7 @@ class ArticlePipeline:
         self.settings = settings
         self.database = database
         self.fetcher = fetcher
-        self.site_boilerplate = SiteBoilerplate(database)
+        self.site_cleanup = SiteCleanup(database)
 
     # --- entry points ------------------------------------------------------
 
@@ -91,23 +92,25 @@ class ArticlePipeline:
             if entry.status in FINISHED:
                 return PipelineResult(entry.status, "already processed", entry.article_id)
             EntryRepository(session).count_attempt(entry_id)
+        source_id = entry.source_id or self._source_for(entry.url or "")
+        site = self.site_cleanup.profile(source_id)
 
         # 1. fetch
         page = self._fetch(entry.url, feed_id=entry.feed_id, entry_id=entry.id) if entry.url else None
-        # 2. extract
-        content = self._choose_content(entry, page)
+        # 2. extract (the source's scraper rules first)
+        content = self._choose_content(entry, page, site.rules)
         if isinstance(content, str):
             return self._give_up_or_retry(entry, page, problem=content)
-        source_domain = domain_of(entry.url or "") if entry.source_id is None else None
+        # 3.-5. clean, sanitize, store
         result = self._finish_and_store(
             content,
+            site,
             page_url=(page.final_url if page and page.ok else None) or entry.url or content.base_url,
             fallback_title=entry.title,
             fallback_author=entry.author,
             published_at=entry.published_at,
             fetched_at=page.started_at if page else datetime.now(UTC),
-            source_id=entry.source_id,
-            source_domain=source_domain,
+            source_id=source_id,
             entry_id=entry.id,
         )
         log.info("entry %s: %s (%s)", entry_id, result.status, result.reason or "ok")
@@ -121,7 +124,9 @@ class ArticlePipeline:
             if not page.ok:
                 return PipelineResult(FAILED, f"could not fetch {url}: {page.reason}")
             html, url = page.body, page.final_url or url
-        extraction = self._extract(html, page.content_type if page else "", url)
+        source_id = self._source_for(url)
+        site = self.site_cleanup.profile(source_id)
+        extraction = self._extract(html, page.content_type if page else "", url, site.rules)
         if not extraction.text:
             return PipelineResult(FAILED, f"no article text found: {extraction.reason}")
         content = _Content(
@@ -129,17 +134,21 @@ class ArticlePipeline:
         )
         return self._finish_and_store(
             content,
+            site,
             page_url=url,
             fallback_title=None,
             fallback_author=None,
             published_at=None,
             fetched_at=page.started_at if page else datetime.now(UTC),
-            source_id=None,
-            source_domain=domain_of(url),
+            source_id=source_id,
             entry_id=None,
         )
 
     # --- stages ------------------------------------------------------------
+
+    def _source_for(self, url: str) -> int:
+        with self.database.write() as session:
+            return SourceRepository(session).get_or_create(domain_of(url)).id
 
     def _fetch(self, url: str, feed_id: int | None = None, entry_id: int | None = None) -> FetchResult:
         page = self.fetcher.fetch(url, accept=PAGE_ACCEPT)
@@ -147,16 +156,16 @@ class ArticlePipeline:
             FetchAttemptRepository(session).record(page.as_attempt("article", feed_id, entry_id))
         return page
 
-    def _choose_content(self, entry: Entry, page: FetchResult | None) -> _Content | str:
+    def _choose_content(self, entry: Entry, page: FetchResult | None, rules: SourceRules) -> _Content | str:
         """The best text we have for the entry, or why there is none."""
         page_problem = "entry has no link" if page is None else page.reason
         extraction = None
         if page is not None and page.ok and not _is_html(page.content_type):
             page_problem = f"the link is not a web page ({page.content_type.split(';')[0]})"
         elif page is not None and page.ok:
-            extraction = self._extract(page.body, page.content_type, page.final_url or page.url)
+            extraction = self._extract(page.body, page.content_type, page.final_url or page.url, rules)
             if extraction.ok:
-                return _Content("page", None, extraction.body_html, page.final_url or page.url, extraction)
+                return _Content("page", extraction.reason, extraction.body_html, page.final_url or page.url, extraction)
             page_problem = f"extraction: {extraction.reason}"
         feed_html = entry.content_html or ""
         feed_text = html_to_text(feed_html)
@@ -167,8 +176,12 @@ class ArticlePipeline:
             return _Content(TOO_SHORT, extraction.reason, extraction.body_html, page.final_url or page.url, extraction)  # type: ignore[union-attr]
         return page_problem or "empty page"
 
-    def _extract(self, body: bytes, content_type: str, url: str) -> ExtractionResult:
-        return extract_article(_decode_html(body, content_type), url, self.settings.min_article_chars)
+    def _extract(self, body: bytes, content_type: str, url: str, rules: SourceRules) -> ExtractionResult:
+        ruled = apply_rules(_decode_html(body, content_type), rules)
+        extraction = extract_article(ruled.html, url, self.settings.min_article_chars)
+        if ruled.reason:  # a rule that no longer matches must show, not fail silently
+            extraction = replace(extraction, reason="; ".join(filter(None, [extraction.reason, ruled.reason])))
+        return extraction
 
     def _give_up_or_retry(self, entry: Entry, page: FetchResult | None, problem: str) -> PipelineResult:
         reason = f"no content: {problem}"
@@ -185,25 +198,20 @@ class ArticlePipeline:
     def _finish_and_store(
         self,
         content: _Content,
+        site: SiteProfile,
         *,
         page_url: str,
         fallback_title: str | None,
         fallback_author: str | None,
         published_at: datetime | None,
         fetched_at: datetime,
-        source_id: int | None,
-        source_domain: str | None,
+        source_id: int,
         entry_id: int | None,
     ) -> PipelineResult:
         extraction = content.extraction
         metadata = extraction.metadata if extraction else None
-        if source_id is None:
-            with self.database.write() as session:
-                site_name = metadata.site_name if metadata else None
-                source_id = SourceRepository(session).get_or_create(source_domain or domain_of(page_url), site_name).id
         title = clean_title(extraction.title if extraction else None) or clean_title(fallback_title) or "(untitled)"
-        learned = self.site_boilerplate.for_source(source_id)
-        html, text = clean_and_sanitize(content.body_html, content.base_url or page_url, learned)
+        html, text = clean_and_sanitize(content.body_html, content.base_url or page_url, site.boilerplate)
         canonical_url = _canonical_url(page_url, metadata.canonical_url if metadata else None)
         original_url = metadata.original_url if metadata and metadata.original_url else None
         if original_url is None and domain_of(canonical_url) != domain_of(page_url):
@@ -211,6 +219,8 @@ class ArticlePipeline:
         # 5. store
         with self.database.write() as session:
             sources = SourceRepository(session)
+            if metadata and metadata.site_name:
+                sources.name_if_unnamed(source_id, metadata.site_name)
             original_source_id = None
             if original_url and domain_of(original_url) != sources.get(source_id).domain:  # type: ignore[union-attr]
                 publisher = metadata.original_publisher if metadata else None
@@ -235,7 +245,7 @@ class ArticlePipeline:
             )
             result = self._store(session, article, entry_id)
         if result.status == STORED:
-            self.site_boilerplate.article_stored(source_id)  # may learn, and re-clean older articles
+            self.site_cleanup.article_stored(source_id)  # may learn, and re-clean older articles
         return result
 
     def _store(self, session, article: NewArticle, entry_id: int | None) -> PipelineResult:  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from newsloom.api.schemas import ArticleOut, ArticlePageOut, ArticleSummaryOut, FeedOut
-from newsloom.store import ArticleRepository, Database, FeedRepository, InvalidCursorError
+from newsloom.api.schemas import ArticleOut, ArticlePageOut, ArticleSummaryOut, FeedOut, SourceHealthOut
+from newsloom.store import ArticleRepository, Database, FeedRepository, InvalidCursorError, SourceRepository
 
 router = APIRouter(prefix="/api/v1")
 
@@ -49,3 +49,10 @@ def list_feeds(request: Request) -> list[FeedOut]:
     """Every subscription with its health: last check, last error, entry outcomes."""
     with _database(request).read() as session:
         return [FeedOut.of(health) for health in FeedRepository(session).list_with_health()]
+
+
+@router.get("/sources", response_model=list[SourceHealthOut])
+def list_sources(request: Request) -> list[SourceHealthOut]:
+    """Every publisher with its extraction outcomes, failed entries, scraper rules and learned boilerplate."""
+    with _database(request).read() as session:
+        return [SourceHealthOut.of(health) for health in SourceRepository(session).list_with_health()]

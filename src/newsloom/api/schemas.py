@@ -12,7 +12,7 @@ from typing import Self
 
 from pydantic import BaseModel
 
-from newsloom.store.records import Article, FeedHealth
+from newsloom.store.records import Article, FeedHealth, SourceHealth
 
 
 class SourceOut(BaseModel):
@@ -75,6 +75,22 @@ class FeedOut(BaseModel):
     @classmethod
     def of(cls, health: FeedHealth) -> FeedOut:
         return cls.model_validate({**asdict(health.feed), "source_name": health.source_name, "entries": health.entry_counts})
+
+
+class SourceHealthOut(BaseModel):
+    id: int
+    name: str
+    domain: str
+    extraction: dict[str, int]
+    failed_entries: int
+    learned_boilerplate: int
+    boilerplate_learned_at: datetime | None
+    body_selector: str | None
+    drop_selectors: list[str]
+
+    @classmethod
+    def of(cls, health: SourceHealth) -> SourceHealthOut:
+        return cls.model_validate({**asdict(health), **asdict(health.source)})
 
 
 class HealthOut(BaseModel):

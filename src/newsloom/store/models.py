@@ -52,6 +52,8 @@ class SourceRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     boilerplate_learned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     articles_since_learning: Mapped[int] = mapped_column(Integer, default=0)
+    body_selector: Mapped[str | None] = mapped_column(Text)
+    drop_selectors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
 
 
 class FeedRow(Base):

@@ -14,6 +14,19 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SourceHealth:
+    """A publisher with what an admin needs to judge its pages' extraction."""
+
+    source: Source
+    extraction: dict[str, int]
+    failed_entries: int
+    learned_boilerplate: int
+    body_selector: str | None
+    drop_selectors: list[str]
+    boilerplate_learned_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Feed:
     id: int
     url: str

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsloom.store._upsert import insert_ignoring_conflicts
-from newsloom.store.models import SourceRow, utcnow
-from newsloom.store.records import Source
+from newsloom.store.models import ArticleRow, BoilerplateRow, EntryRow, FeedRow, SourceRow, utcnow
+from newsloom.store.records import Source, SourceHealth
 
 
 def to_source(row: SourceRow) -> Source:
@@ -23,9 +25,64 @@ class SourceRepository:
         )
         self.session.execute(statement.on_conflict_do_nothing(index_elements=["domain"]))
         row = self.session.scalars(select(SourceRow).where(SourceRow.domain == domain)).one()
-        if name and row.name == row.domain and name != domain:
-            row.name = name
+        if name:
+            self.name_if_unnamed(row.id, name)
         return to_source(row)
+
+    def name_if_unnamed(self, source_id: int, name: str) -> None:
+        """A publisher first seen by its domain gets the name its pages give."""
+        row = self.session.get(SourceRow, source_id)
+        if row is not None and row.name == row.domain and name.strip():
+            row.name = name.strip()[:300]
+
+    def get_by_domain(self, domain: str) -> Source | None:
+        row = self.session.scalars(select(SourceRow).where(SourceRow.domain == domain)).first()
+        return to_source(row) if row else None
+
+    def rules(self, source_id: int) -> tuple[str | None, list[str]]:
+        row = self.session.get(SourceRow, source_id)
+        if row is None:
+            return None, []
+        return row.body_selector, json.loads(row.drop_selectors or "[]")
+
+    def set_rules(self, source_id: int, body_selector: str | None, drop_selectors: list[str]) -> None:
+        row = self.session.get(SourceRow, source_id)
+        if row is not None:
+            row.body_selector = body_selector or None
+            row.drop_selectors = json.dumps(drop_selectors)
+
+    def list_with_health(self) -> list[SourceHealth]:
+        """Every publisher with how its articles were extracted and how its entries failed."""
+        extraction: dict[int, dict[str, int]] = {}
+        for source_id, status, count in self.session.execute(
+            select(ArticleRow.source_id, ArticleRow.extraction_status, func.count()).group_by(
+                ArticleRow.source_id, ArticleRow.extraction_status
+            )
+        ):
+            extraction.setdefault(source_id, {})[status] = count
+        failures = dict(
+            self.session.execute(
+                select(FeedRow.source_id, func.count())
+                .join(EntryRow, EntryRow.feed_id == FeedRow.id)
+                .where(EntryRow.status == "failed")
+                .group_by(FeedRow.source_id)
+            ).all()
+        )
+        learned = dict(
+            self.session.execute(select(BoilerplateRow.source_id, func.count()).group_by(BoilerplateRow.source_id)).all()
+        )
+        return [
+            SourceHealth(
+                source=to_source(row),
+                extraction=extraction.get(row.id, {}),
+                failed_entries=failures.get(row.id, 0),
+                learned_boilerplate=learned.get(row.id, 0),
+                body_selector=row.body_selector,
+                drop_selectors=json.loads(row.drop_selectors or "[]"),
+                boilerplate_learned_at=row.boilerplate_learned_at,
+            )
+            for row in self.session.scalars(select(SourceRow).order_by(SourceRow.domain))
+        ]
 
     def get(self, source_id: int) -> Source | None:
         row = self.session.get(SourceRow, source_id)

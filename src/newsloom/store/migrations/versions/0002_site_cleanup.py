@@ -1,4 +1,4 @@
-"""Boilerplate learned per source.
+"""Per-source clean-up: scraper rules and learned boilerplate.
 
 Revision ID: 0002
 Revises: 0001
@@ -29,6 +29,8 @@ def upgrade() -> None:
     )
     op.add_column("sources", sa.Column("boilerplate_learned_at", sa.DateTime))
     op.add_column("sources", sa.Column("articles_since_learning", sa.Integer, nullable=False, server_default="0"))
+    op.add_column("sources", sa.Column("body_selector", sa.Text))
+    op.add_column("sources", sa.Column("drop_selectors", sa.Text, nullable=False, server_default="[]"))
 
 
 # Forward-only: restore from a backup instead of downgrading.

@@ -1,4 +1,7 @@
-"""Per-source boilerplate: learned from stored articles, applied to new and existing ones."""
+"""What Newsloom knows about one publisher's pages: its scraper rules and its learned boilerplate.
+
+Boilerplate is learned from stored articles and applied to new and existing ones.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from newsloom.extract.boilerplate import MIN_ARTICLES, Boilerplate, learn, strip_learned
 from newsloom.extract.clean import clean_text
+from newsloom.extract.rules import SourceRules
 from newsloom.extract.sanitize import html_to_text
-from newsloom.store import ArticleRepository, BoilerplateRepository, Database
+from newsloom.store import ArticleRepository, BoilerplateRepository, Database, SourceRepository
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +30,21 @@ class LearningReport:
     articles_recleaned: int
 
 
-class SiteBoilerplate:
+@dataclass(frozen=True)
+class SiteProfile:
+    rules: SourceRules
+    boilerplate: Boilerplate
+
+
+class SiteCleanup:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def for_source(self, source_id: int) -> Boilerplate:
+    def profile(self, source_id: int) -> SiteProfile:
         with self.database.read() as session:
-            return Boilerplate.of(BoilerplateRepository(session).items(source_id))
+            body_selector, drop_selectors = SourceRepository(session).rules(source_id)
+            items = BoilerplateRepository(session).items(source_id)
+        return SiteProfile(SourceRules(body_selector, tuple(drop_selectors)), Boilerplate.of(items))
 
     def article_stored(self, source_id: int) -> LearningReport | None:
         """Called after each new article; learns again once enough new ones have come in."""
@@ -56,7 +68,7 @@ class SiteBoilerplate:
 
     def reclean(self, source_id: int, bodies: list[tuple[int, str]] | None = None) -> int:
         """Strip the source's known boilerplate from stored articles; returns how many changed."""
-        boilerplate = self.for_source(source_id)
+        boilerplate = self.profile(source_id).boilerplate
         if not boilerplate:
             return 0
         if bodies is None:
