@@ -15,7 +15,7 @@ from tests.support.site import publish_zyte_site
 COMMANDS = [
     [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
-    ["eval"], ["eval", "extraction"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
+    ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
     ["sources", "relearn"], ["sources", "forget"],
 ]  # fmt: skip
 

@@ -218,6 +218,42 @@ def feeds_export(ctx: typer.Context) -> None:
         sys.stdout.write(services.subscriptions.export_opml())
 
 
+@eval_app.command("duplicates")
+def eval_duplicates(
+    directory: Annotated[Path, typer.Argument(help="Benchmark folder: ground-truth.json and html/*.html.gz.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Near-duplicate detection: precision and recall on copies of real articles, per threshold."""
+    from dataclasses import asdict
+
+    from newsloom.dedupe.fingerprints import NEAR_DUPLICATE_JACCARD
+    from newsloom.evaluation.extraction import load_benchmark
+    from newsloom.evaluation.near_duplicates import build_documents, evaluate
+
+    try:
+        pages = load_benchmark(directory)
+    except FileNotFoundError as error:
+        usage_error(str(error))
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task(f"building copies of {len(pages)} articles", total=None)
+        scores = evaluate(build_documents(pages), [0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    if as_json:
+        print(json.dumps([asdict(result) for result in scores], indent=2))
+        return
+    table = Table("Jaccard threshold", "pairs to find", "found", "precision", "recall", "F1")
+    for result in scores:
+        marker = " (in use)" if result.threshold == NEAR_DUPLICATE_JACCARD else ""
+        table.add_row(
+            f"{result.threshold:.1f}{marker}", str(result.true_pairs), str(result.found_pairs),
+            f"{result.precision:.3f}", f"{result.recall:.3f}", f"{result.f1:.3f}",
+        )  # fmt: skip
+    out.print(table)
+    out.print(
+        f"{scores[0].documents} documents; the most similar pair of different stories (of all pairs) "
+        f"has an estimated Jaccard of {scores[0].hardest_negative:.2f}"
+    )
+
+
 # --- sources -------------------------------------------------------------
 
 
@@ -410,9 +446,10 @@ def show(
     with _services(ctx) as services:
         with services.database.read() as session:
             article = ArticleRepository(session).get(article_id)
+            copies = ArticleRepository(session).copies_of(article_id) if article else []
     if article is None:
         usage_error(f"no article with id {article_id}")
-    view = ArticleOut.of(article)
+    view = ArticleOut.with_copies(article, copies)
     if as_json:
         print(view.model_dump_json(indent=2))
         return

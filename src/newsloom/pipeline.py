@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 
+from newsloom.dedupe import link_near_duplicate
 from newsloom.extract import (
     ExtractionResult,
     clean_text,
@@ -261,9 +262,13 @@ class ArticlePipeline:
                 if existing is None:
                     raise
             else:
+                near = link_near_duplicate(session, new_id)
+                reason = article.extraction_reason
+                if near is not None and not near.promoted:
+                    reason = "; ".join(filter(None, [reason, f"near copy of article {near.primary_id} ({near.similarity:.2f})"]))
                 if entry_id is not None:
-                    entries.finish(entry_id, STORED, article.extraction_reason, new_id)
-                return PipelineResult(STORED, article.extraction_reason, new_id)
+                    entries.finish(entry_id, STORED, reason, new_id)
+                return PipelineResult(STORED, reason, new_id)
         reason = f"same canonical URL or text as article {existing}"
         if entry_id is not None:
             entries.finish(entry_id, DUPLICATE, reason, existing)

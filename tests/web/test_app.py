@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 from newsloom.store.migrate import head_revision
 from newsloom.web import create_app
 from tests.conftest import make_settings
+from tests.support.benchdata import zyte_page, zyte_page_ids
 from tests.support.site import article_page, seed_story
 
 
@@ -15,12 +16,12 @@ def client(tmp_path, services):
 
 
 def ingest_pages(services, publisher, count):
+    """The seed story first, then distinct real pages."""
     title, paragraphs = seed_story()
-    ids = []
-    for number in range(count):
-        publisher.add(f"/a{number}", article_page(f"{title} {number}", [f"Variant {number}."] + paragraphs))
-        ids.append(services.pipeline.ingest_page(publisher.url(f"/a{number}")).article_id)
-    return ids
+    publisher.add("/a0", article_page(title, paragraphs))
+    for number, page_id in enumerate(zyte_page_ids(count - 1), start=1):
+        publisher.add(f"/a{number}", zyte_page(page_id))
+    return [services.pipeline.ingest_page(publisher.url(f"/a{number}")).article_id for number in range(count)]
 
 
 def test_healthz_reports_database_and_schema(client, services):
@@ -45,6 +46,7 @@ def test_article_list_pages_newest_first(client, services, publisher):
     assert sorted(listed) == sorted(ids) and third["next_cursor"] is None
     item = first["items"][0]
     assert item["source"]["domain"] == "127.0.0.1" and item["teaser"] and "html" not in item
+    assert item["duplicate_of"] is None
 
 
 def test_article_detail_and_errors(client, services, publisher):

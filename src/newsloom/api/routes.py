@@ -38,10 +38,11 @@ def list_articles(
 @router.get("/articles/{article_id}", response_model=ArticleOut)
 def get_article(request: Request, article_id: int) -> ArticleOut:
     with _database(request).read() as session:
-        article = ArticleRepository(session).get(article_id)
-    if article is None:
-        raise HTTPException(status_code=404, detail=f"article {article_id} not found")
-    return ArticleOut.of(article)
+        articles = ArticleRepository(session)
+        article = articles.get(article_id)
+        if article is None:
+            raise HTTPException(status_code=404, detail=f"article {article_id} not found")
+        return ArticleOut.with_copies(article, articles.copies_of(article_id))
 
 
 @router.get("/feeds", response_model=list[FeedOut])

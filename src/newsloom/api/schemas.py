@@ -34,6 +34,7 @@ class ArticleSummaryOut(BaseModel):
     source: SourceOut
     original_publisher: SourceOut | None
     original_url: str | None
+    duplicate_of: int | None
     teaser: str
 
     @classmethod
@@ -44,12 +45,27 @@ class ArticleSummaryOut(BaseModel):
         )  # fmt: skip
 
 
+class CopyOut(BaseModel):
+    """Another outlet's near copy of the article, grouped under it."""
+
+    id: int
+    url: str
+    source: SourceOut
+
+
 class ArticleOut(ArticleSummaryOut):
     html: str
     text: str
     content_hash: str | None
     extraction_status: str
     extraction_reason: str | None
+    copies: list[CopyOut] = []
+
+    @classmethod
+    def with_copies(cls, article: Article, copies: list[Article]) -> ArticleOut:
+        view = cls.of(article)
+        view.copies = [CopyOut.model_validate(asdict(copy)) for copy in copies]
+        return view
 
 
 class ArticlePageOut(BaseModel):

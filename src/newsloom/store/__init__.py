@@ -7,6 +7,7 @@ from newsloom.store.db import Database
 from newsloom.store.entries import EntryRepository
 from newsloom.store.feeds import FeedExistsError, FeedRepository
 from newsloom.store.meta import MetaRepository
+from newsloom.store.near_duplicates import NearDuplicateRepository
 from newsloom.store.sources import SourceRepository
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "FetchAttemptRepository",
     "InvalidCursorError",
     "MetaRepository",
+    "NearDuplicateRepository",
     "SourceRepository",
 ]

@@ -68,7 +68,12 @@ class ArticleRepository:
 
     def page(self, limit: int, cursor: str | None = None, source_id: int | None = None) -> ArticlePage:
         """Newest first, keyset-paginated so deep pages cost the same as the first."""
-        statement = select(ArticleRow).order_by(ArticleRow.sort_at.desc(), ArticleRow.id.desc()).limit(limit + 1)
+        statement = (
+            select(ArticleRow)
+            .where(ArticleRow.duplicate_of.is_(None))  # near copies are listed once, under their primary
+            .order_by(ArticleRow.sort_at.desc(), ArticleRow.id.desc())
+            .limit(limit + 1)
+        )
         if source_id is not None:
             statement = statement.where(ArticleRow.source_id == source_id)
         if cursor:
@@ -88,6 +93,15 @@ class ArticleRepository:
             .limit(limit)
         )
         return [(row[0], row[1]) for row in rows]
+
+    def set_original(self, article_id: int, source_id: int, url: str | None) -> None:
+        self.session.execute(
+            update(ArticleRow).where(ArticleRow.id == article_id).values(original_source_id=source_id, original_url=url)
+        )
+
+    def copies_of(self, article_id: int) -> list[Article]:
+        rows = self.session.scalars(select(ArticleRow).where(ArticleRow.duplicate_of == article_id).order_by(ArticleRow.id))
+        return [self._to_article(row) for row in rows]
 
     def replace_body(self, article_id: int, html: str, text: str) -> None:
         """A re-cleaned body. The content hash keeps naming the article as first stored."""
@@ -139,4 +153,5 @@ class ArticleRepository:
             original_url=row.original_url,
             extraction_status=row.extraction_status,
             extraction_reason=row.extraction_reason,
+            duplicate_of=row.duplicate_of,
         )

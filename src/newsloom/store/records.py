@@ -120,6 +120,7 @@ class Article:
     original_url: str | None
     extraction_status: str
     extraction_reason: str | None
+    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True)
