@@ -34,6 +34,8 @@ from newsloom.extract import (
 )
 from newsloom.extract.article import TOO_SHORT
 from newsloom.extract.boilerplate import Boilerplate, strip_learned
+from newsloom.extract.credits import find_credit
+from newsloom.extract.language import article_language
 from newsloom.extract.rules import SourceRules, apply_rules
 from newsloom.extract.site import SiteCleanup, SiteProfile
 from newsloom.ingest.fetcher import Fetcher, FetchResult
@@ -226,6 +228,9 @@ class ArticlePipeline:
             if original_url and domain_of(original_url) != sources.get(source_id).domain:  # type: ignore[union-attr]
                 publisher = metadata.original_publisher if metadata else None
                 original_source_id = sources.get_or_create(domain_of(original_url), publisher).id
+            elif original_url is None:
+                original_source_id = _credited_source(sources, text, extraction.author if extraction else None)
+                original_source_id = original_source_id if original_source_id != source_id else None
             article = NewArticle(
                 url=page_url,
                 canonical_url=canonical_url,
@@ -233,7 +238,7 @@ class ArticlePipeline:
                 author=(extraction.author if extraction else None) or fallback_author,
                 published_at=published_at or (extraction.published_at if extraction else None),
                 fetched_at=fetched_at,
-                language=metadata.language if metadata else None,
+                language=article_language(text, metadata.language if metadata else None),
                 lead_image_url=extraction.lead_image_url if extraction else None,
                 html=html,
                 text=text,
@@ -284,6 +289,17 @@ def clean_and_sanitize(body_html: str, base_url: str, learned: Boilerplate | Non
     # 4. sanitize
     html = sanitize_html(cleaned.html, base_url=base_url)
     return html, clean_text(html_to_text(html))
+
+
+def _credited_source(sources: SourceRepository, text: str, author: str | None) -> int | None:
+    """The publisher a wire dateline or a republication note names, when we can identify it."""
+    credit = find_credit(text, author)
+    if credit is None:
+        return None
+    if credit.domain:
+        return sources.get_or_create(credit.domain, credit.name).id
+    known = sources.find_by_name(credit.name)
+    return known.id if known else None
 
 
 def _is_html(content_type: str) -> bool:

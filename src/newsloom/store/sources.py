@@ -35,6 +35,14 @@ class SourceRepository:
         if row is not None and row.name == row.domain and name.strip():
             row.name = name.strip()[:300]
 
+    def find_by_name(self, name: str) -> Source | None:
+        """A publisher by the name a credit line gives ("the Kyiv Independent")."""
+        bare = name.strip().casefold().removeprefix("the ").strip()
+        row = self.session.scalars(
+            select(SourceRow).where(func.lower(SourceRow.name).in_([bare, f"the {bare}"])).order_by(SourceRow.id)
+        ).first()
+        return to_source(row) if row else None
+
     def get_by_domain(self, domain: str) -> Source | None:
         row = self.session.scalars(select(SourceRow).where(SourceRow.domain == domain)).first()
         return to_source(row) if row else None
