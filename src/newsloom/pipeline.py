@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 
-from newsloom.dedupe import link_near_duplicate
+from newsloom.dedupe import link_near_duplicate, signature
 from newsloom.extract import (
     ExtractionResult,
     clean_text,
@@ -219,6 +219,7 @@ class ArticlePipeline:
         original_url = metadata.original_url if metadata and metadata.original_url else None
         if original_url is None and domain_of(canonical_url) != domain_of(page_url):
             original_url = canonical_url  # a cross-domain canonical link names the original publisher
+        fingerprint = signature(text)
         # 5. store
         with self.database.write() as session:
             sources = SourceRepository(session)
@@ -249,12 +250,12 @@ class ArticlePipeline:
                 extraction_status=content.extraction_status,
                 extraction_reason=content.reason,
             )
-            result = self._store(session, article, entry_id)
+            result = self._store(session, article, entry_id, fingerprint)
         if result.status == STORED:
             self.site_cleanup.article_stored(source_id)  # may learn, and re-clean older articles
         return result
 
-    def _store(self, session, article: NewArticle, entry_id: int | None) -> PipelineResult:  # type: ignore[no-untyped-def]
+    def _store(self, session, article: NewArticle, entry_id: int | None, fingerprint) -> PipelineResult:  # type: ignore[no-untyped-def]
         articles = ArticleRepository(session)
         entries = EntryRepository(session)
         existing = articles.find_duplicate(article.canonical_url, article.content_hash)
@@ -267,7 +268,7 @@ class ArticlePipeline:
                 if existing is None:
                     raise
             else:
-                near = link_near_duplicate(session, new_id)
+                near = link_near_duplicate(session, new_id, article, fingerprint)
                 reason = article.extraction_reason
                 if near is not None and not near.promoted:
                     reason = "; ".join(filter(None, [reason, f"near copy of article {near.primary_id} ({near.similarity:.2f})"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from newsloom.dedupe.fingerprints import (
@@ -11,12 +12,11 @@ from newsloom.dedupe.fingerprints import (
     band_keys,
     estimated_jaccard,
     from_bytes,
-    signature,
     to_bytes,
 )
 from newsloom.ingest.urls import canonicalize
 from newsloom.store import ArticleRepository, NearDuplicateRepository
-from newsloom.store.records import Article
+from newsloom.store.records import Article, NewArticle
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,16 @@ class NearDuplicateMatch:
     promoted: bool
 
 
-def link_near_duplicate(session: Session, article_id: int) -> NearDuplicateMatch | None:
+def link_near_duplicate(
+    session: Session, article_id: int, article: NewArticle, values: np.ndarray | None
+) -> NearDuplicateMatch | None:
+    """Index the just-inserted `article` and group it with its closest near copy, if any.
+
+    `values` is its MinHash signature (`fingerprints.signature`), computed by the caller
+    before the write transaction so that the database lock is held only for lookups.
+    """
     articles = ArticleRepository(session)
     near = NearDuplicateRepository(session)
-    article = articles.get(article_id)
-    assert article is not None
-    values = signature(article.text)
     if values is None:
         return None
     keys = band_keys(values)
@@ -51,18 +55,18 @@ def link_near_duplicate(session: Session, article_id: int) -> NearDuplicateMatch
     if _is_original_of(article, primary):
         near.promote(article_id, primary.id)
         if primary.original_source is None:
-            articles.set_original(primary.id, article.source.id, article.canonical_url)
+            articles.set_original(primary.id, article.source_id, article.canonical_url)
         return NearDuplicateMatch(article_id, best[1], promoted=True)
     near.link(article_id, primary.id)
-    if article.original_source is None:
+    if article.original_source_id is None:
         # The earliest copy's publisher (or the original it names) is the best attribution we have.
         original = primary.original_source or primary.source
-        if original.id != article.source.id:
+        if original.id != article.source_id:
             articles.set_original(article_id, original.id, primary.original_url or primary.canonical_url)
     return NearDuplicateMatch(primary.id, best[1], promoted=False)
 
 
-def _is_original_of(article: Article, primary: Article) -> bool:
-    if primary.original_source is not None and primary.original_source.id == article.source.id:
+def _is_original_of(article: NewArticle, primary: Article) -> bool:
+    if primary.original_source is not None and primary.original_source.id == article.source_id:
         return True
     return bool(primary.original_url) and canonicalize(primary.original_url) == article.canonical_url  # type: ignore[arg-type]

@@ -18,7 +18,8 @@ from newsloom.store import ArticleRepository, BoilerplateRepository, Database, S
 
 log = logging.getLogger(__name__)
 
-RELEARN_EVERY = 10  # new articles of a source between two learning passes
+RELEARN_EVERY = 10  # new articles of a young source between two learning passes
+MAX_RELEARN_EVERY = 200
 SAMPLE_SIZE = 200  # most recent articles a pass learns from and re-cleans
 
 
@@ -47,10 +48,16 @@ class SiteCleanup:
         return SiteProfile(SourceRules(body_selector, tuple(drop_selectors)), Boilerplate.of(items))
 
     def article_stored(self, source_id: int) -> LearningReport | None:
-        """Called after each new article; learns again once enough new ones have come in."""
+        """Called after each new article; learns again once enough new ones have come in.
+
+        Passes grow further apart as a source grows (every quarter of its article count, at
+        most every `MAX_RELEARN_EVERY`), so learning stays a small share of ingestion.
+        """
         with self.database.write() as session:
-            since, learned_before = BoilerplateRepository(session).count_new_article(source_id)
-        due = since >= RELEARN_EVERY or (not learned_before and since >= MIN_ARTICLES)
+            BoilerplateRepository(session).count_new_article(source_id)
+            stored = ArticleRepository(session).count_for_source(source_id)
+            interval = min(MAX_RELEARN_EVERY, max(RELEARN_EVERY, stored // 4))
+            due = BoilerplateRepository(session).claim_learning(source_id, MIN_ARTICLES, interval)
         return self.relearn(source_id) if due else None
 
     def relearn(self, source_id: int) -> LearningReport:

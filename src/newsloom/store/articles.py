@@ -5,7 +5,7 @@ import re
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.models import ArticleRow, SourceRow
@@ -65,6 +65,9 @@ class ArticleRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(text("count(*)")).select_from(ArticleRow)) or 0
+
+    def count_for_source(self, source_id: int) -> int:
+        return self.session.scalar(select(func.count()).where(ArticleRow.source_id == source_id)) or 0
 
     def page(self, limit: int, cursor: str | None = None, source_id: int | None = None) -> ArticlePage:
         """Newest first, keyset-paginated so deep pages cost the same as the first."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsloom.store._upsert import insert_ignoring_conflicts
@@ -40,7 +40,7 @@ class BoilerplateRepository:
             result = self.session.execute(statement.on_conflict_do_nothing(index_elements=["source_id", "fingerprint"]))
             added += result.rowcount or 0
         self.session.execute(
-            update(SourceRow).where(SourceRow.id == source_id).values(boilerplate_learned_at=now, articles_since_learning=0)
+            update(SourceRow).where(SourceRow.id == source_id).values(boilerplate_learned_at=now)
         )
         return added
 
@@ -50,14 +50,27 @@ class BoilerplateRepository:
             self.session.delete(row)
         return len(rows)
 
-    def count_new_article(self, source_id: int) -> tuple[int, bool]:
-        """Articles stored since the source was last learned from, and whether it ever was."""
+    def count_new_article(self, source_id: int) -> None:
         self.session.execute(
             update(SourceRow)
             .where(SourceRow.id == source_id)
             .values(articles_since_learning=SourceRow.articles_since_learning + 1)
         )
-        row = self.session.execute(
-            select(SourceRow.articles_since_learning, SourceRow.boilerplate_learned_at).where(SourceRow.id == source_id)
-        ).one()
-        return row[0], row[1] is not None
+
+    def claim_learning(self, source_id: int, first_after: int, then_every: int) -> bool:
+        """Atomically take the source's next learning pass when enough new articles came in.
+
+        The counter is reset by the same statement, so of several workers storing articles
+        of one source at once, exactly one learns.
+        """
+        due = or_(
+            and_(SourceRow.boilerplate_learned_at.is_(None), SourceRow.articles_since_learning >= first_after),
+            SourceRow.articles_since_learning >= then_every,
+        )
+        claimed = self.session.execute(
+            update(SourceRow)
+            .where(SourceRow.id == source_id, due)
+            .values(articles_since_learning=0, boilerplate_learned_at=utcnow())
+            .returning(SourceRow.id)
+        ).first()
+        return claimed is not None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.models import ArticleRow, ArticleSignatureRow, LshBucketRow
@@ -15,8 +15,7 @@ class NearDuplicateRepository:
     def candidates(self, keys: list[tuple[int, int]], exclude: int | None = None) -> list[tuple[int, bytes]]:
         if not keys:
             return []
-        in_any_bucket = or_(*(and_(LshBucketRow.band == band, LshBucketRow.bucket == bucket) for band, bucket in keys))
-        matches = select(LshBucketRow.article_id).where(in_any_bucket)
+        matches = select(LshBucketRow.article_id).where(tuple_(LshBucketRow.band, LshBucketRow.bucket).in_(keys))
         if exclude is not None:
             matches = matches.where(LshBucketRow.article_id != exclude)
         rows = self.session.execute(
