@@ -1,11 +1,14 @@
 """The article pipeline, one readable page.
 
     1. fetch     download the article page (SSRF-guarded, capped)
-    2. extract   main text and metadata with trafilatura; else the feed's own content
-    3. clean     normalise text and title
+    2. extract   the source's scraper rules, then main text and metadata (trafilatura);
+                 else the feed's own content
+    3. clean     generic boilerplate, then what this source is known to repeat
     4. sanitize  allowlist the HTML that will be republished
-    5. store     one transaction; the same canonical URL or content is never stored twice
-                 (the SQLite FTS5 / PostgreSQL tsvector index is updated in that transaction)
+    5. store     one transaction: the same canonical URL or content is never stored twice,
+                 a near copy is grouped under its primary, the original publisher is
+                 recorded, and the SQLite FTS5 / PostgreSQL tsvector index is updated
+    after 5      every so many new articles, the source's boilerplate is learned again
 
 Enrichment (AI features) and story assignment follow stage 5 once those
 packages exist. Every outcome is returned as a `PipelineResult` and recorded on

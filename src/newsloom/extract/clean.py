@@ -38,7 +38,16 @@ AT_EDGES = re.compile(
     r"^((\d+\s+)?comments?|tell us what you think.*|(leave|post|add) a comment.*|share( this| on)?\b.{0,40}"
     r"|follow (us|@).{0,80}|filed under\s*:.*|tags?\s*:.*|topics?\s*:.*|advertisement|sponsored( content)?"
     r"|(tempo de leitura|reading time|lesezeit|temps de lecture|tiempo de lectura)\s*:.*|\d+\s*min(ute)?s?( read)?"
-    r"|(sign up|subscribe)\b.{0,80}|.{0,60}\bnewsletter|(image|photo) (credit|caption)\s*:.*|less|\.\.\. more)$",
+    r"|(sign up|subscribe)\b.{0,80}|.{0,60}\bnewsletter|(image|photo) (credit|caption)\s*:.*|less|\.\.\. more"
+    r"|(copyright|©|\(c\)) .{0,120}|.{0,120}\ball rights reserved\.?|order reprints|print (this )?article"
+    r"|this copy is for your personal, non-commercial use.*|an error has occurred.*|(last )?updated( at| on)? .{0,40})$",
+    re.IGNORECASE,
+)
+# A heading that opens the page's own "more stories" section: it and all after it go.
+TRAILING_SECTION = re.compile(
+    r"^(tags?|topics?|top stories|partner news|related( articles| stories| posts| news)?|more (stories|news|from .{1,40})"
+    r"|most (read|popular|viewed)|trending( now)?|recommended( for you)?|you (may|might) also like|latest (news|stories)"
+    r"|read next|what to read next|popular now)\s*:?$",
     re.IGNORECASE,
 )
 
@@ -74,6 +83,11 @@ def strip_boilerplate(html: str) -> CleanedBody:
     removed = []
     for index, block in enumerate(blocks):
         text = " ".join(block.text_content().split())
+        if index >= len(blocks) / 2 and TRAILING_SECTION.match(text):
+            for trailing in blocks[index:]:
+                removed.append(" ".join(trailing.text_content().split()))
+                trailing.drop_tree()
+            break
         if not text or len(text.split()) > MAX_BOILERPLATE_WORDS:
             continue
         at_edge = index < LEADING_EDGE or index >= len(blocks) - TRAILING_EDGE

@@ -1,0 +1,36 @@
+from newsloom.extract import strip_boilerplate
+
+STORY = [f"Paragraph {n} of the story, long enough to be real article text about the talks." for n in range(12)]
+
+
+def body(*blocks: str) -> str:
+    return "".join(block if block.startswith("<") else f"<p>{block}</p>" for block in blocks)
+
+
+def test_link_lines_and_buttons_go_anywhere_story_stays():
+    cleaned = strip_boilerplate(body(STORY[0], "Read also: Putin's 'ceasefire'", STORY[1], "Sign up", *STORY[2:]))
+    assert cleaned.removed == ["Read also: Putin's 'ceasefire'", "Sign up"]
+    assert all(paragraph in cleaned.html for paragraph in STORY)
+
+
+def test_edge_furniture_goes_only_at_the_edges():
+    middle = "Subscribe to our newsletter"
+    cleaned = strip_boilerplate(body(*STORY[:5], middle, *STORY[5:], "5 comments", "© 2019 Publisher. All rights reserved."))
+    assert "5 comments" in cleaned.removed and middle not in cleaned.removed
+    assert all("rights reserved" not in kept for kept in cleaned.html.split("</p>"))
+
+
+def test_a_trailing_related_section_is_cut_whole():
+    cleaned = strip_boilerplate(body(*STORY, "<h2>Top stories</h2>", "Other headline one", "Other headline two"))
+    assert cleaned.removed == ["Top stories", "Other headline one", "Other headline two"]
+    assert all(paragraph in cleaned.html for paragraph in STORY)
+
+
+def test_a_related_heading_early_in_the_story_is_kept():
+    html = body(STORY[0], "<h2>Related</h2>", *STORY[1:])
+    assert strip_boilerplate(html).removed == []
+
+
+def test_long_paragraphs_that_start_like_furniture_are_kept():
+    long = "Related: " + "the minister said the plan would cut emissions and create jobs across the region " * 4
+    assert strip_boilerplate(body(STORY[0], long, *STORY[1:])).removed == []
