@@ -69,18 +69,14 @@ class SiteCleanup:
                 added = BoilerplateRepository(session).remember(source_id, items, len(recent))
         except IntegrityError:  # another worker learned the same source a moment ago
             added = 0
-        recleaned = self.reclean(source_id, recent)
+        # Items known before were applied as those articles arrived; only news needs a re-clean.
+        recleaned = self._reclean(source_id, recent) if added else 0
         log.info("source %s: %d boilerplate items new, %d articles re-cleaned", source_id, added, recleaned)
         return LearningReport(source_id, len(recent), added, recleaned)
 
-    def reclean(self, source_id: int, bodies: list[tuple[int, str]] | None = None) -> int:
+    def _reclean(self, source_id: int, bodies: list[tuple[int, str]]) -> int:
         """Strip the source's known boilerplate from stored articles; returns how many changed."""
         boilerplate = self.profile(source_id).boilerplate
-        if not boilerplate:
-            return 0
-        if bodies is None:
-            with self.database.read() as session:
-                bodies = ArticleRepository(session).recent_bodies(source_id, SAMPLE_SIZE)
         changed = 0
         for article_id, html in bodies:
             cleaned = strip_learned(html, boilerplate)
