@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -24,8 +24,6 @@ from newsloom.extract.rules import InvalidSelectorError, compile_selector
 from newsloom.ingest.refresh import FeedRefreshResult
 from newsloom.ingest.urls import is_http_url
 from newsloom.ingest.opml import OPMLError
-from newsloom.pipeline import PipelineResult
-from newsloom.services import Services
 from newsloom.settings import Settings, database_url, load_settings
 from newsloom.store import (
     ArticleRepository,
@@ -37,6 +35,9 @@ from newsloom.store import (
 )
 from newsloom.store.db import create_database_engine
 from newsloom.store.migrate import current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from newsloom.services import Services
 
 STARTER_SEEDED_KEY = "starter_feeds_seeded"
 
@@ -102,6 +103,10 @@ def _require_current_schema(settings: Settings) -> None:
 
 @contextmanager
 def _services(ctx: typer.Context) -> Iterator[Services]:
+    # Imported here: the pipeline pulls in extraction and numeric libraries that `--help`
+    # and usage errors should not wait for.
+    from newsloom.services import Services
+
     _require_current_schema(ctx.obj.settings)
     services = Services(ctx.obj.settings)
     try:
@@ -373,6 +378,8 @@ def _contained(step, item_id: int, failure):  # type: ignore[no-untyped-def]
 
 
 def _refresh_in_foreground(services: Services, feed_ids: list[int], names: dict[int, str]) -> None:
+    from newsloom.pipeline import PipelineResult
+
     results: dict[int, FeedRefreshResult] = {}
     outcomes: dict[int, dict[str, int]] = {feed_id: {} for feed_id in feed_ids}
     with Progress(console=err, transient=True) as progress, ThreadPoolExecutor(services.settings.fetch_workers) as pool:

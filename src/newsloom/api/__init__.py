@@ -1,5 +1,1 @@
-"""The JSON API: routes and their input/output schemas."""
-
-from newsloom.api.routes import router
-
-__all__ = ["router"]
+"""The JSON API: routes (`api.routes`) and their input/output schemas (`api.schemas`)."""

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 
 from newsloom import __version__
-from newsloom.api import router as api_router
+from newsloom.api.routes import router as api_router
 from newsloom.api.schemas import HealthOut
 from newsloom.settings import Settings, database_url
 from newsloom.store import ArticleRepository, Database
