@@ -15,7 +15,7 @@ from tests.support.site import publish_zyte_site
 COMMANDS = [
     [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
-    ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
+    ["enrich"], ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
     ["sources", "relearn"], ["sources", "forget"],
 ]  # fmt: skip
 
@@ -110,6 +110,11 @@ def test_ingest_file_then_duplicate(run, sqlite_url):
     first = run("ingest", page, "--url", url, database_url=sqlite_url, check=0)
     second = run("ingest", page, "--url", url + "?utm_source=twitter", database_url=sqlite_url, check=0)
     assert first.stdout.strip() == second.stdout.strip() == "1" and "already stored" in second.stderr
+    shown = json.loads(run("show", "1", "--json", database_url=sqlite_url, check=0).stdout)
+    assert shown["hashtags"] and any(entity["name"] == "Thanksgiving" or entity["kind"] == "place" for entity in shown["entities"])
+    recomputed = run("enrich", "--all", database_url=sqlite_url, check=0).stdout
+    assert "enriched 1 articles: 1 ok" in recomputed
+    assert "enriched 0 articles: nothing to do" in run("enrich", database_url=sqlite_url, check=0).stdout
 
 
 def test_export_import_round_trip(run, tmp_path, sqlite_url, publisher):

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from newsloom.api.schemas import ArticleOut, FeedOut, SourceHealthOut
+from newsloom.api.schemas import FeedOut, SourceHealthOut
 from newsloom.extract.rules import InvalidSelectorError, compile_selector
 from newsloom.ingest.refresh import FeedRefreshResult
 from newsloom.ingest.urls import is_http_url
@@ -28,6 +28,7 @@ from newsloom.settings import Settings, database_url, load_settings
 from newsloom.store import (
     ArticleRepository,
     BoilerplateRepository,
+    EnrichmentRepository,
     EntryRepository,
     FeedRepository,
     MetaRepository,
@@ -394,9 +395,15 @@ def _refresh_in_foreground(services: Services, feed_ids: list[int], names: dict[
             entries = EntryRepository(session)
             work = [(feed_id, entry_id) for feed_id in feed_ids for entry_id in entries.ids_for_feed(feed_id)]
         articles_task = progress.add_task("articles", total=len(work))
-        process = services.pipeline.process_entry
+        def process_and_enrich(entry_id: int) -> PipelineResult:
+            result = services.pipeline.process_entry(entry_id)
+            if result.status == "stored" and result.article_id is not None:
+                services.enricher.enrich(result.article_id)
+            return result
+
         processed = pool.map(
-            lambda pair: (pair[0], _contained(process, pair[1], lambda why: PipelineResult("failed", why))), work
+            lambda pair: (pair[0], _contained(process_and_enrich, pair[1], lambda why: PipelineResult("failed", why))),
+            work,
         )
         for feed_id, outcome in processed:
             counts = outcomes[feed_id]
@@ -435,6 +442,8 @@ def ingest(
         html, page_url = path.read_bytes(), url
     with _services(ctx) as services:
         result = services.pipeline.ingest_page(page_url, html)
+        if result.status == "stored" and result.article_id is not None:
+            services.enricher.enrich(result.article_id)
     if result.article_id is None:
         err.print(f"error: {result.reason}", markup=False)
         raise typer.Exit(1)
@@ -451,12 +460,13 @@ def show(
 ) -> None:
     """Show a stored article."""
     with _services(ctx) as services:
+        from newsloom.api.routes import article_view
+
         with services.database.read() as session:
             article = ArticleRepository(session).get(article_id)
-            copies = ArticleRepository(session).copies_of(article_id) if article else []
-    if article is None:
+            view = article_view(session, article) if article else None
+    if view is None:
         usage_error(f"no article with id {article_id}")
-    view = ArticleOut.with_copies(article, copies)
     if as_json:
         print(view.model_dump_json(indent=2))
         return
@@ -501,6 +511,31 @@ def eval_extraction(
             )),
         )  # fmt: skip
     out.print(table)
+
+
+@app.command()
+def enrich(
+    ctx: typer.Context,
+    recompute_all: Annotated[bool, typer.Option("--all", help="Recompute every article, not only missing ones.")] = False,
+    article: Annotated[int | None, typer.Option("--article", help="Only this article id.")] = None,
+) -> None:
+    """Compute entities and hashtags for stored articles, in the foreground."""
+    with _services(ctx) as services:
+        if article is not None:
+            ids = [article]
+        else:
+            with services.database.read() as session:
+                ids = EnrichmentRepository(session).article_ids(only_missing=not recompute_all)
+        outcomes: dict[str, int] = {}
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("enriching", total=len(ids))
+            for article_id in ids:
+                result = services.enricher.enrich(article_id)
+                outcomes[result.status] = outcomes.get(result.status, 0) + 1
+                progress.advance(task)
+    if article is not None and outcomes.get("missing"):
+        usage_error(f"no article with id {article}")
+    out.print(f"enriched {len(ids)} articles: " + (", ".join(f"{n} {s}" for s, n in sorted(outcomes.items())) or "nothing to do"))
 
 
 # --- processes -----------------------------------------------------------

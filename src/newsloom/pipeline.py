@@ -10,8 +10,9 @@
                  recorded, and the SQLite FTS5 / PostgreSQL tsvector index is updated
     after 5      every so many new articles, the source's boilerplate is learned again
 
-Enrichment (AI features) and story assignment follow stage 5 once those
-packages exist. Every outcome is returned as a `PipelineResult` and recorded on
+    6. enrich    entities and hashtags (enrich/), run as its own job after stage 5
+
+Story assignment follows once that package exists. Every outcome is returned as a `PipelineResult` and recorded on
 the feed entry, so failures are visible per article and per feed.
 """
 

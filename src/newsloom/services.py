@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newsloom.enrich import Enricher
 from newsloom.ingest import FeedRefresher, Fetcher, Subscriptions
 from newsloom.pipeline import ArticlePipeline
 from newsloom.settings import Settings, database_url
@@ -16,6 +17,7 @@ class Services:
         self.pipeline = ArticlePipeline(settings, self.database, self.fetcher)
         self.refresher = FeedRefresher(settings, self.database, self.fetcher)
         self.subscriptions = Subscriptions(self.database, self.fetcher)
+        self.enricher = Enricher(self.database)  # loads its model on first use
 
     def close(self) -> None:
         self.fetcher.close()

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from newsloom.api.schemas import ArticleOut, ArticlePageOut, ArticleSummaryOut, FeedOut, SourceHealthOut
-from newsloom.store import ArticleRepository, Database, FeedRepository, InvalidCursorError, SourceRepository
+from newsloom.store import (
+    ArticleRepository,
+    Database,
+    EnrichmentRepository,
+    FeedRepository,
+    InvalidCursorError,
+    SourceRepository,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -42,7 +49,15 @@ def get_article(request: Request, article_id: int) -> ArticleOut:
         article = articles.get(article_id)
         if article is None:
             raise HTTPException(status_code=404, detail=f"article {article_id} not found")
-        return ArticleOut.with_copies(article, articles.copies_of(article_id))
+        return article_view(session, article)
+
+
+def article_view(session, article) -> ArticleOut:  # type: ignore[no-untyped-def]
+    """An article with everything shown under it: copies from other outlets, hashtags, entities."""
+    enrichment = EnrichmentRepository(session)
+    return ArticleOut.full(
+        article, ArticleRepository(session).copies_of(article.id), enrichment.hashtags(article.id), enrichment.entities(article.id)
+    )
 
 
 @router.get("/feeds", response_model=list[FeedOut])

@@ -12,7 +12,7 @@ from typing import Self
 
 from pydantic import BaseModel
 
-from newsloom.store.records import Article, FeedHealth, SourceHealth
+from newsloom.store.records import Article, ArticleEntityRecord, FeedHealth, SourceHealth
 
 
 class SourceOut(BaseModel):
@@ -53,6 +53,14 @@ class CopyOut(BaseModel):
     source: SourceOut
 
 
+class EntityOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    mentions: int
+    salience: float
+
+
 class ArticleOut(ArticleSummaryOut):
     html: str
     text: str
@@ -60,11 +68,17 @@ class ArticleOut(ArticleSummaryOut):
     extraction_status: str
     extraction_reason: str | None
     copies: list[CopyOut] = []
+    hashtags: list[str] = []
+    entities: list[EntityOut] = []
 
     @classmethod
-    def with_copies(cls, article: Article, copies: list[Article]) -> ArticleOut:
+    def full(
+        cls, article: Article, copies: list[Article], hashtags: list[str], entities: list[ArticleEntityRecord]
+    ) -> ArticleOut:
         view = cls.of(article)
         view.copies = [CopyOut.model_validate(asdict(copy)) for copy in copies]
+        view.hashtags = hashtags
+        view.entities = [EntityOut(id=e.entity_id, kind=e.kind, name=e.name, mentions=e.mentions, salience=e.salience) for e in entities]
         return view
 
 

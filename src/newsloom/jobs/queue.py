@@ -14,7 +14,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from newsloom.services import Services
 from newsloom.settings import Settings
-from newsloom.store import EntryRepository, FeedRepository
+from newsloom.store import EnrichmentRepository, EntryRepository, FeedRepository
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class JobQueue:
         self.huey = huey or create_huey(services.settings)
         self._refresh_feed = self.huey.task(retries=2, retry_delay=30, name="refresh_feed")(self._run_refresh)
         self._process_entry = self.huey.task(retries=2, retry_delay=30, name="process_entry")(self._run_entry)
+        self._enrich_article = self.huey.task(retries=2, retry_delay=30, name="enrich_article")(self._run_enrich)
         self.huey.periodic_task(crontab(minute="*"), name="schedule_due_work")(self.schedule_due_work)
 
     # --- enqueueing (call only after the rows' transaction has committed) ---
@@ -47,6 +48,9 @@ class JobQueue:
 
     def enqueue_entry(self, entry_id: int) -> None:
         self._process_entry(entry_id)
+
+    def enqueue_enrich(self, article_id: int) -> None:
+        self._enrich_article(article_id)
 
     def pending(self) -> int:
         return self.huey.pending_count()
@@ -60,7 +64,13 @@ class JobQueue:
         return result.status
 
     def _run_entry(self, entry_id: int) -> str:
-        return self.services.pipeline.process_entry(entry_id).status
+        result = self.services.pipeline.process_entry(entry_id)
+        if result.status == "stored" and result.article_id is not None:
+            self.enqueue_enrich(result.article_id)  # 6. enrich, as its own job
+        return result.status
+
+    def _run_enrich(self, article_id: int) -> str:
+        return self.services.enricher.enrich(article_id).status
 
     def schedule_due_work(self) -> tuple[int, int]:
         """Enqueue feeds that are due and entries to retry or whose job was lost."""
@@ -68,10 +78,15 @@ class JobQueue:
         with self.services.database.write() as session:
             feed_ids = FeedRepository(session).claim_due(now, now + CLAIM_LEASE)
             entry_ids = EntryRepository(session).claim_unfinished(now, now - LOST_JOB_AFTER, now + CLAIM_LEASE)
+        with self.services.database.read() as session:
+            # Stored, but the enrich job never ran (a crash between commit and enqueue).
+            unenriched = EnrichmentRepository(session).article_ids(True, created_before=now - LOST_JOB_AFTER, limit=500)
         for feed_id in feed_ids:
             self.enqueue_refresh(feed_id)
         for entry_id in entry_ids:
             self.enqueue_entry(entry_id)
+        for article_id in unenriched:
+            self.enqueue_enrich(article_id)
         if feed_ids or entry_ids:
             log.info("scheduled %d feed refreshes and %d entries", len(feed_ids), len(entry_ids))
         return len(feed_ids), len(entry_ids)

@@ -4,6 +4,7 @@ from newsloom.store.articles import ArticleRepository, InvalidCursorError
 from newsloom.store.boilerplate import BoilerplateRepository
 from newsloom.store.attempts import FetchAttempt, FetchAttemptRepository
 from newsloom.store.db import Database
+from newsloom.store.enrichment import EnrichmentRepository
 from newsloom.store.entries import EntryRepository
 from newsloom.store.feeds import FeedExistsError, FeedRepository
 from newsloom.store.meta import MetaRepository
@@ -14,6 +15,7 @@ __all__ = [
     "ArticleRepository",
     "BoilerplateRepository",
     "Database",
+    "EnrichmentRepository",
     "EntryRepository",
     "FeedExistsError",
     "FeedRepository",

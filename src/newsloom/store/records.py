@@ -136,3 +136,12 @@ class BoilerplateItem:
     kind: str  # "block" or "sentence"
     text: str
     article_count: int
+
+
+@dataclass(frozen=True)
+class ArticleEntityRecord:
+    entity_id: int
+    kind: str
+    name: str
+    mentions: int
+    salience: float

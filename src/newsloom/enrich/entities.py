@@ -1,0 +1,103 @@
+"""People, organisations and places of one article, merged across the names it uses for them.
+
+"Putin" after "Vladimir Putin" is the same person, "Kim" after "Patricia Kim" too; a
+surname that the model mislabels as an organisation ("Umarov") joins the person; "U.S."
+and "the United States" are one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from newsloom.enrich.ner import Mention
+
+KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place"}
+
+# Names written several ways in news copy, by their lower-cased form.
+ALIASES = {
+    "u.s.": "United States", "us": "United States", "usa": "United States", "u.s.a.": "United States",
+    "united states": "United States", "america": "United States",
+    "u.k.": "United Kingdom", "uk": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom",
+    "ussr": "Soviet Union", "u.s.s.r.": "Soviet Union", "soviet union": "Soviet Union",
+    "eu": "European Union", "european union": "European Union",
+    "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
+    "nato": "NATO", "uae": "United Arab Emirates",
+}  # fmt: skip
+_POSSESSIVE = re.compile(r"[’']s?$")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+@dataclass
+class ArticleEntity:
+    kind: str
+    name: str
+    mentions: int
+    first_position: int
+    aliases: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> str:
+        return entity_key(self.name)
+
+
+def entity_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def clean_name(text: str) -> str:
+    name = _LEADING_THE.sub("", _POSSESSIVE.sub("", " ".join(text.split())).strip(" ,;:-–—\"“”"))
+    if name.casefold() in ALIASES:  # before the full stop goes: "U.S." is an alias, "U.S" is not
+        return ALIASES[name.casefold()]
+    name = name.strip(".")
+    return ALIASES.get(name.casefold(), name)
+
+
+def merge_mentions(mentions: list[Mention]) -> list[ArticleEntity]:
+    grouped: dict[tuple[str, str], ArticleEntity] = {}
+    for mention in mentions:
+        kind = KINDS.get(mention.label)
+        name = clean_name(mention.text)
+        if kind is None or len(name) < 2 or not any(ch.isalpha() for ch in name):
+            continue
+        if name in ALIASES.values() and kind == "organization" and name not in ("NATO", "European Union", "United Nations"):
+            kind = "place"
+        entity = grouped.setdefault((kind, entity_key(name)), ArticleEntity(kind, name, 0, mention.start_char))
+        entity.mentions += 1
+        entity.aliases.add(" ".join(mention.text.split()))
+        entity.first_position = min(entity.first_position, mention.start_char)
+    return _merge_people(list(grouped.values()))
+
+
+def _merge_people(entities: list[ArticleEntity]) -> list[ArticleEntity]:
+    """Fold surname-only and first-name-only mentions into the one full name they fit."""
+    people = [e for e in entities if e.kind == "person" and len(e.name.split()) > 1]
+    by_last: dict[str, list[ArticleEntity]] = defaultdict(list)
+    by_first: dict[str, list[ArticleEntity]] = defaultdict(list)
+    for person in people:
+        by_last[entity_key(person.name.split()[-1])].append(person)
+        by_first[entity_key(person.name.split()[0])].append(person)
+    kept = []
+    for entity in entities:
+        if len(entity.name.split()) == 1:
+            key = entity_key(entity.name)
+            candidates = by_last.get(key) or (by_first.get(key) if entity.kind == "person" else None) or []
+            if len(candidates) == 1:  # ambiguous short names stay apart
+                target = candidates[0]
+                target.mentions += entity.mentions
+                target.aliases |= entity.aliases
+                target.first_position = min(target.first_position, entity.first_position)
+                continue
+        kept.append(entity)
+    return sorted(kept, key=lambda e: (-e.mentions, e.first_position))
+
+
+def salience(entity: ArticleEntity, title: str, text_length: int) -> float:
+    """Mentions, more for a name in the headline and for one introduced early."""
+    in_title = any(alias.casefold() in title.casefold() for alias in entity.aliases | {entity.name})
+    early = 1.0 - min(entity.first_position / max(text_length, 1), 1.0)
+    return entity.mentions + 3.0 * in_title + 1.0 * early
+
+

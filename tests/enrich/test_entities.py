@@ -1,0 +1,77 @@
+"""Entities and hashtags with the real spaCy model, offline."""
+
+import pytest
+
+from newsloom.enrich.entities import merge_mentions
+from newsloom.enrich.hashtags import choose_hashtags
+from newsloom.enrich.ner import ModelMissingError, SpacyNer
+from newsloom.store import ArticleRepository, EnrichmentRepository
+from tests.support.site import article_page, is_boilerplate_line, seed_story
+
+TITLE, LINES = seed_story()
+STORY = [line for line in LINES if not is_boilerplate_line(line)]
+
+
+@pytest.fixture(scope="module")
+def ner():
+    return SpacyNer()
+
+
+@pytest.fixture(scope="module")
+def seed_entities(ner):
+    return {(e.kind, e.name): e for e in merge_mentions(ner.mentions(TITLE + "\n\n" + "\n".join(STORY)))}
+
+
+def test_people_are_merged_across_the_names_the_article_uses(seed_entities):
+    putin = seed_entities[("person", "Vladimir Putin")]
+    assert {"Putin", "Vladimir"} & putin.aliases and putin.mentions >= 3
+    kim = seed_entities[("person", "Patricia Kim")]
+    assert "Kim" in kim.aliases and kim.mentions >= 5
+    umarov = seed_entities[("person", "Temur Umarov")]
+    assert umarov.mentions >= 3  # "Umarov" is tagged as an organisation twice; it joins the person
+    assert ("person", "Kim") not in seed_entities and ("organization", "Umarov") not in seed_entities
+
+
+def test_places_are_merged_across_spellings(seed_entities):
+    united_states = seed_entities[("place", "United States")]
+    assert {"U.S.", "the United States"} <= united_states.aliases
+    assert seed_entities[("place", "Russia")].mentions > 15
+
+
+def test_hashtags_are_salient_entities_never_page_furniture(seed_entities):
+    page_text = "\n".join(LINES)  # with the furniture ("Sign up", "Hashtags") left in
+    tags = choose_hashtags(list(seed_entities.values()), TITLE, page_text)
+    assert {"#Russia", "#China"} <= set(tags) and len(tags) <= 6
+    assert not {"#Hashtags", "#SignUp", "#Sign"} & set(tags)
+
+
+def test_a_missing_model_is_a_clear_error():
+    with pytest.raises(ModelMissingError, match="not installed"):
+        SpacyNer("no_such_model_package").mentions("text")
+
+
+def test_enrichment_is_stored_idempotent_and_explains_odd_input(services, publisher):
+    publisher.add("/seed", article_page(TITLE, STORY))
+    publisher.add("/de", article_page("Bericht", ["Die Bundesregierung hat am Mittwoch neue Sanktionen gegen Russland beschlossen, teilte ein Sprecher in Berlin mit."] * 5))
+    seed = services.pipeline.ingest_page(publisher.url("/seed")).article_id
+    german = services.pipeline.ingest_page(publisher.url("/de")).article_id
+
+    first = services.enricher.enrich(seed)
+    again = services.enricher.enrich(seed)
+    assert first.status == again.status == "ok" and first.hashtags == again.hashtags
+    with services.database.read() as session:
+        enrichment = EnrichmentRepository(session)
+        entities = enrichment.entities(seed)
+        assert len(entities) == first.entities and len({e.entity_id for e in entities}) == len(entities)
+        assert enrichment.hashtags(seed) == first.hashtags
+    assert services.enricher.enrich(german).status == "skipped"
+    assert services.enricher.enrich(999999).status == "missing"
+
+
+def test_very_long_text_is_bounded(services, publisher):
+    publisher.add("/long", article_page(TITLE, STORY * 60))  # about 70,000 words
+    article_id = services.pipeline.ingest_page(publisher.url("/long")).article_id
+    with services.database.read() as session:
+        assert len(ArticleRepository(session).get(article_id).text.split()) > 60_000
+    result = services.enricher.enrich(article_id)
+    assert result.status == "ok" and "only the first" in result.reason
