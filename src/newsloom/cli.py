@@ -21,9 +21,9 @@ from rich.table import Table
 
 from newsloom.api.schemas import FeedOut, SourceHealthOut
 from newsloom.extract.rules import InvalidSelectorError, compile_selector
+from newsloom.ingest.opml import OPMLError
 from newsloom.ingest.refresh import FeedRefreshResult
 from newsloom.ingest.urls import is_http_url
-from newsloom.ingest.opml import OPMLError
 from newsloom.settings import Settings, database_url, load_settings
 from newsloom.store import (
     ArticleRepository,
@@ -158,9 +158,8 @@ def feeds_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
 ) -> None:
     """List subscriptions with their health."""
-    with _services(ctx) as services:
-        with services.database.read() as session:
-            feeds = [FeedOut.of(health) for health in FeedRepository(session).list_with_health()]
+    with _services(ctx) as services, services.database.read() as session:
+        feeds = [FeedOut.of(health) for health in FeedRepository(session).list_with_health()]
     if as_json:
         print(json.dumps([feed.model_dump(mode="json") for feed in feeds], indent=2))
         return
@@ -177,9 +176,8 @@ def feeds_list(
 @feeds_app.command("remove")
 def feeds_remove(ctx: typer.Context, feed_id: Annotated[int, typer.Argument(help="Feed id.")]) -> None:
     """Unsubscribe (articles already stored are kept)."""
-    with _services(ctx) as services:
-        with services.database.write() as session:
-            removed = FeedRepository(session).remove(feed_id)
+    with _services(ctx) as services, services.database.write() as session:
+        removed = FeedRepository(session).remove(feed_id)
     if not removed:
         usage_error(f"no feed with id {feed_id}")
     out.print(f"removed feed {feed_id}")

@@ -1,10 +1,10 @@
 """Adding feeds (autodiscovery included) and OPML round trips, against the local publisher."""
 
+import pytest
+
 from newsloom.ingest.opml import OPMLError, parse_opml
 from tests.support.benchdata import DEFUSEDXML_DATA, FEEDJIRA_FEEDS
 from tests.support.publisher import rss_feed
-
-import pytest
 
 
 def test_add_by_page_url_discovers_the_feed(sqlite_services, publisher):

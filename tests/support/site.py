@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 import re
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 from tests.support.benchdata import SEED, zyte_page, zyte_page_ids

@@ -1,8 +1,8 @@
 """Storage: the only package that speaks SQL. Repositories take a Session from `Database`."""
 
 from newsloom.store.articles import ArticleRepository, InvalidCursorError
-from newsloom.store.boilerplate import BoilerplateRepository
 from newsloom.store.attempts import FetchAttempt, FetchAttemptRepository
+from newsloom.store.boilerplate import BoilerplateRepository
 from newsloom.store.db import Database
 from newsloom.store.enrichment import EnrichmentRepository
 from newsloom.store.entries import EntryRepository
