@@ -91,6 +91,10 @@ def _root(
     ctx.obj = _State(settings, config)
 
 
+def _print_json(models: list) -> None:  # type: ignore[type-arg]
+    print(json.dumps([model.model_dump(mode="json") for model in models], indent=2))
+
+
 def _require_current_schema(settings: Settings) -> None:
     engine = create_database_engine(database_url(settings))
     try:
@@ -161,7 +165,7 @@ def feeds_list(
     with _services(ctx) as services, services.database.read() as session:
         feeds = [FeedOut.of(health) for health in FeedRepository(session).list_with_health()]
     if as_json:
-        print(json.dumps([feed.model_dump(mode="json") for feed in feeds], indent=2))
+        _print_json(feeds)
         return
     table = Table("id", "title", "url", "last check", "errors", "last error", "articles")
     for feed in feeds:
@@ -277,7 +281,7 @@ def sources_list(
     with _services(ctx) as services, services.database.read() as session:
         sources = [SourceHealthOut.of(health) for health in SourceRepository(session).list_with_health()]
     if as_json:
-        print(json.dumps([source.model_dump(mode="json") for source in sources], indent=2))
+        _print_json(sources)
         return
     table = Table("domain", "name", "from page", "feed fallback", "too short", "failed", "rules", "learned")
     for source in sources:
@@ -295,7 +299,7 @@ def sources_show(ctx: typer.Context, domain: Annotated[str, typer.Argument(help=
     with _services(ctx) as services:
         source_id = _source_id(services, domain)
         with services.database.read() as session:
-            [health] = [h for h in SourceRepository(session).list_with_health() if h.source.id == source_id]
+            [health] = SourceRepository(session).list_with_health(source_id)
             learned = BoilerplateRepository(session).items(source_id)
     view = SourceHealthOut.of(health).model_dump(mode="json")
     view["learned"] = [{"kind": item.kind, "text": item.text, "articles": item.article_count} for item in learned]
@@ -367,6 +371,13 @@ def refresh(
         _refresh_in_foreground(services, [f.id for f in feeds], {f.id: f.title or f.url for f in feeds})
 
 
+def _enrich_if_stored(services: Services, result):  # type: ignore[no-untyped-def]
+    """Stage 6 inline: the foreground commands finish what a worker would do in a later job."""
+    if result.status == "stored" and result.article_id is not None:
+        services.enricher.enrich(result.article_id)
+    return result
+
+
 def _contained(step, item_id: int, failure):  # type: ignore[no-untyped-def]
     """One feed's or article's unexpected failure is reported in its row; it never stops the run."""
     try:
@@ -393,15 +404,11 @@ def _refresh_in_foreground(services: Services, feed_ids: list[int], names: dict[
             entries = EntryRepository(session)
             work = [(feed_id, entry_id) for feed_id in feed_ids for entry_id in entries.ids_for_feed(feed_id)]
         articles_task = progress.add_task("articles", total=len(work))
-        def process_and_enrich(entry_id: int) -> PipelineResult:
-            result = services.pipeline.process_entry(entry_id)
-            if result.status == "stored" and result.article_id is not None:
-                services.enricher.enrich(result.article_id)
-            return result
+        def process_entry(entry_id: int) -> PipelineResult:
+            return _enrich_if_stored(services, services.pipeline.process_entry(entry_id))
 
         processed = pool.map(
-            lambda pair: (pair[0], _contained(process_and_enrich, pair[1], lambda why: PipelineResult("failed", why))),
-            work,
+            lambda pair: (pair[0], _contained(process_entry, pair[1], lambda why: PipelineResult("failed", why))), work
         )
         for feed_id, outcome in processed:
             counts = outcomes[feed_id]
@@ -439,9 +446,7 @@ def ingest(
             usage_error("a file needs --url http(s)://... naming where the page was published")
         html, page_url = path.read_bytes(), url
     with _services(ctx) as services:
-        result = services.pipeline.ingest_page(page_url, html)
-        if result.status == "stored" and result.article_id is not None:
-            services.enricher.enrich(result.article_id)
+        result = _enrich_if_stored(services, services.pipeline.ingest_page(page_url, html))
     if result.article_id is None:
         err.print(f"error: {result.reason}", markup=False)
         raise typer.Exit(1)

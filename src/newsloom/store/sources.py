@@ -59,25 +59,30 @@ class SourceRepository:
             row.body_selector = body_selector or None
             row.drop_selectors = json.dumps(drop_selectors)
 
-    def list_with_health(self) -> list[SourceHealth]:
-        """Every publisher with how its articles were extracted and how its entries failed."""
+    def list_with_health(self, source_id: int | None = None) -> list[SourceHealth]:
+        """Every publisher (or just `source_id`) with how its articles were extracted and its entries failed."""
+        only = (lambda column: [column == source_id]) if source_id is not None else (lambda column: [])
         extraction: dict[int, dict[str, int]] = {}
-        for source_id, status, count in self.session.execute(
-            select(ArticleRow.source_id, ArticleRow.extraction_status, func.count()).group_by(
-                ArticleRow.source_id, ArticleRow.extraction_status
-            )
+        for row_source, status, count in self.session.execute(
+            select(ArticleRow.source_id, ArticleRow.extraction_status, func.count())
+            .where(*only(ArticleRow.source_id))
+            .group_by(ArticleRow.source_id, ArticleRow.extraction_status)
         ):
-            extraction.setdefault(source_id, {})[status] = count
+            extraction.setdefault(row_source, {})[status] = count
         failures = dict(
             self.session.execute(
                 select(FeedRow.source_id, func.count())
                 .join(EntryRow, EntryRow.feed_id == FeedRow.id)
-                .where(EntryRow.status == "failed")
+                .where(EntryRow.status == "failed", *only(FeedRow.source_id))
                 .group_by(FeedRow.source_id)
             ).all()
         )
         learned = dict(
-            self.session.execute(select(BoilerplateRow.source_id, func.count()).group_by(BoilerplateRow.source_id)).all()
+            self.session.execute(
+                select(BoilerplateRow.source_id, func.count())
+                .where(*only(BoilerplateRow.source_id))
+                .group_by(BoilerplateRow.source_id)
+            ).all()
         )
         return [
             SourceHealth(
@@ -89,7 +94,7 @@ class SourceRepository:
                 drop_selectors=json.loads(row.drop_selectors or "[]"),
                 boilerplate_learned_at=row.boilerplate_learned_at,
             )
-            for row in self.session.scalars(select(SourceRow).order_by(SourceRow.domain))
+            for row in self.session.scalars(select(SourceRow).where(*only(SourceRow.id)).order_by(SourceRow.domain))
         ]
 
     def get(self, source_id: int) -> Source | None:
