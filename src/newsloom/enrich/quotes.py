@@ -1,0 +1,359 @@
+"""Direct quotations and who said them.
+
+For each quoted passage we look for a speech cue outside the quotation marks in the same
+paragraph ("he added", "Rubio told", "according to Callum Fraser") and take the cue's
+grammatical subject (or the object of "according to") as the speaker. A paragraph that is a
+quotation and nothing else continues the quote before it. A pronoun or a bare surname is
+resolved to the full name used earlier in the article, and the speaker's role comes from
+the apposition or title the article gives that name ("Temur Umarov, a research fellow at
+...", "energy security analyst Wojciech Jakóbik").
+
+Only paragraphs that contain quotation marks are parsed, which keeps the parser's cost to a
+small share of the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from newsloom.enrich.entities import ArticleEntity
+
+SPEECH_VERBS = frozenset(
+    f"{stem}{ending}"
+    for stem, endings in {
+        "say": ("", "s", "ing"), "said": ("",), "tell": ("", "s", "ing"), "told": ("",),
+        "add": ("", "s", "ed", "ing"), "explain": ("", "s", "ed", "ing"), "write": ("", "s"), "wrote": ("",),
+        "writing": ("",), "ask": ("", "s", "ed"), "state": ("", "s", "d"), "note": ("", "s", "d"),
+        "argue": ("", "s", "d"), "claim": ("", "s", "ed"), "insist": ("", "s", "ed"), "warn": ("", "s", "ed"),
+        "declare": ("", "s", "d"), "continue": ("", "s", "d"), "recall": ("", "s", "ed"),
+        "tweet": ("", "s", "ed"), "post": ("s", "ed"), "repl": ("y", "ies", "ied"), "respond": ("", "s", "ed"),
+        "remark": ("", "s", "ed"), "joke": ("", "s", "d"), "quip": ("", "s", "ped"), "admit": ("", "s", "ted"),
+        "acknowledge": ("", "s", "d"), "suggest": ("", "s", "ed"), "announce": ("", "s", "d"),
+        "observe": ("", "s", "d"), "conclude": ("", "s", "d"), "emphasize": ("", "s", "d"), "stress": ("", "es", "ed"),
+        "predict": ("", "s", "ed"), "urge": ("", "s", "d"), "shout": ("", "s", "ed"), "yell": ("", "s", "ed"),
+        "reply": ("",), "recount": ("", "s", "ed"), "describe": ("", "s", "d"), "call": ("", "s", "ed", "ing"),
+        "thank": ("", "s", "ed", "ing"), "answer": ("", "s", "ed"), "retort": ("", "s", "ed"),
+        "testif": ("y", "ies", "ied"), "assert": ("", "s", "ed"), "contend": ("", "s", "ed"),
+        "complain": ("", "s", "ed"), "charge": ("", "s", "d"), "vow": ("", "s", "ed"), "promise": ("", "s", "d"),
+        "boast": ("", "s", "ed"), "mus": ("e", "es", "ed"), "confirm": ("", "s", "ed"), "den": ("y", "ies", "ied"),
+        "reiterate": ("", "s", "d"), "exclaim": ("", "s", "ed"), "pointed": ("",), "point": ("", "s"),
+        "told reporters": ("",), "speak": ("", "s"), "spoke": ("",), "read": ("", "s"), "scream": ("", "s", "ed"),
+        "chant": ("", "s", "ed"), "cr": ("y", "ies", "ied"), "demand": ("", "s", "ed"), "tout": ("", "s", "ed"),
+        "lament": ("", "s", "ed"), "mock": ("", "s", "ed"), "counter": ("", "s", "ed"), "offer": ("", "s", "ed"),
+        "put": ("",), "summed": ("",), "thunder": ("", "s", "ed"), "wonder": ("", "s", "ed"),
+    }.items()
+    for ending in endings
+)  # fmt: skip
+# Third-person pronouns resolve to a name; "I" and "we" are the writer or a group, kept as written.
+PRONOUNS = frozenset({"he", "she", "they", "him", "her"})
+_QUOTE = re.compile(r"“[^“”]+(?:”|$)|\"[^\"]+(?:\"|$)", re.MULTILINE)
+# Shorter quotations ("Really," she added) count only with their own cue, never by continuation.
+MIN_QUOTE_WORDS = 3
+TITLE_NOUNS = frozenset(
+    "analyst secretary president minister senator sen. spokesman spokeswoman spokesperson director chief official "
+    "economist professor lead fellow adviser advisor ambassador governor gov. candidate nominee leader chairman "
+    "chairwoman ceo founder expert researcher correspondent editor commentator strategist pollster lawyer attorney "
+    "judge general commander mayor representative rep. manager host anchor actress actor singer author historian "
+    "scientist envoy diplomat officer head member activist organizer chair speaker".split()
+)# A role worth showing is a phrase, not a clause: "a research fellow at ...", "Russia team lead at ...".
+_ROLE_AFTER_NAME = r",\s+(?P<role>(?:an?|the|former|chief|senior|deputy|[A-Z][\w.-]*)\s[^,;:“”\"]{2,160}?)(?:,|\.|\s+(?:told|said|says|wrote|added))"
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    start: int  # offsets into the analysed text, quotation marks excluded
+    end: int
+    speaker: str  # the name it resolves to ("Temur Umarov" for "he")
+    speaker_start: int  # the mention in the text that names the speaker ("he")
+    speaker_end: int
+    affiliation: str | None
+    cue: str | None  # "added", "according to", or None when continuing the quote before
+
+
+@dataclass
+class _Speaker:
+    name: str
+    start: int
+    end: int
+
+
+def find_quotes(
+    text: str,
+    parse: Callable[[str], object],
+    entities: list[ArticleEntity],
+    person_positions: list[tuple[int, str]],
+) -> list[Quote]:
+    """Quotes with speakers, in reading order.
+
+    `parse` turns a paragraph into a spaCy Doc; `entities` are the article's merged entities
+    and `person_positions` the (offset, name) of every person mention, for resolving pronouns
+    and surnames.
+    """
+    resolver = _NameResolver(text, entities, person_positions)
+    quotes: list[Quote] = []
+    previous: _Speaker | None = None
+    narrative: tuple[int, str] | None = None  # the paragraph just before, when it holds no quote
+
+    def speaker_at(offset: int, first: int, last: int, recent: _Speaker | None) -> _Speaker:
+        mention = text[offset + first : offset + last]
+        return _Speaker(resolver.resolve(offset + first, mention, recent.name if recent else None), offset + first, offset + last)
+
+    for start, paragraph in _paragraphs(text):
+        spans = _quoted_spans(paragraph)
+        if not any(len(text.split()) >= MIN_QUOTE_WORDS for _, _, text in spans):
+            previous, narrative = None, (start, paragraph)
+            continue
+        doc = parse(paragraph)
+        # A paragraph that is all quotation continues the speaker before it, or the one the
+        # narrative paragraph before it introduces ("In a 1963 speech, he declared:").
+        inherited = None
+        if _is_whole_paragraph(paragraph, spans):
+            inherited = previous
+            if inherited is None and narrative is not None:
+                introduced = _introducer(parse(narrative[1]))
+                inherited = speaker_at(narrative[0], *introduced, None) if introduced else None
+        for quote_start, quote_end, quote_text in spans:
+            found = _speaker_for(doc, spans, quote_start, quote_end)
+            cue = None
+            if found is not None:
+                speaker_start, speaker_end, cue = found
+                inherited = speaker_at(start, speaker_start, speaker_end, inherited or previous)
+            elif len(quote_text.split()) < MIN_QUOTE_WORDS:
+                continue  # a scare quote or a single word: only with a cue of its own
+            if inherited is None:
+                continue
+            quotes.append(
+                Quote(
+                    quote_text, start + quote_start, start + quote_end, inherited.name, inherited.start, inherited.end,
+                    resolver.role(inherited.name), cue,
+                )  # fmt: skip
+            )
+        previous, narrative = inherited, None
+    return quotes
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            yield offset, line
+        offset += len(line) + 1
+
+
+def _quoted_spans(paragraph: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) inside the marks; an unclosed quote runs to the paragraph's end."""
+    spans = []
+    for match in _QUOTE.finditer(paragraph):
+        start, end = match.start() + 1, match.end()
+        if paragraph[end - 1 : end] in ("”", '"') and end - 1 >= start:
+            end -= 1
+        inner = paragraph[start:end].strip()
+        if inner:
+            spans.append((start, end, inner.rstrip(",")))
+    return spans
+
+
+def _is_whole_paragraph(paragraph: str, spans: list[tuple[int, int, str]]) -> bool:
+    quoted = sum(end - start for start, end, _ in spans)
+    return quoted >= 0.9 * len(paragraph.strip())
+
+
+def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
+    """The speaker mention (start, end) and cue nearest to this quote, outside any quotation."""
+    inside = [(s - 1, e + 1) for s, e, _ in spans]
+
+    def outside(token) -> bool:  # type: ignore[no-untyped-def]
+        return not any(s <= token.idx < e for s, e in inside)
+
+    # The frame: text between the neighbouring quotations, where this quote's cue must be.
+    left = max([e + 1 for s, e, _ in spans if e <= quote_start - 1] + [0])
+    right = min([s - 1 for s, e, _ in spans if s >= quote_end + 1] + [len(doc.text)])
+    candidates = []
+    for token in doc:
+        if not (left <= token.idx < right) or not outside(token):
+            continue
+        word = token.lower_
+        if word == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            found = _object_of_according_to(doc[token.i + 1])
+            if found is not None:
+                candidates.append((token, found, "according to"))
+        elif word in SPEECH_VERBS and token.pos_ in ("VERB", "AUX", "NOUN"):
+            found = _subject_of(token)
+            if found is not None and outside(found[0]):
+                candidates.append((token, found, word))
+    if not candidates:
+        before = doc.text[left:quote_start - 1].rstrip()
+        if before.endswith(":"):
+            introduced = _colon_speaker(doc, left + len(before) - 1)
+            if introduced is not None:
+                return introduced[0], introduced[1], ":"
+        return None
+
+    def distance(candidate) -> int:  # type: ignore[no-untyped-def]
+        token = candidate[0]
+        return quote_start - token.idx if token.idx < quote_start else token.idx - quote_end
+
+    token, (head, first, last), cue = min(candidates, key=distance)
+    return first.idx, last.idx + len(last.text), cue
+
+
+def _introducer(doc) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """Who the paragraph ends up speaking about: its colon's clause, else its last speech verb's subject."""
+    text = doc.text.rstrip()
+    if text.endswith(":"):
+        return _colon_speaker(doc, len(text) - 1)
+    for token in reversed(doc):
+        if token.lower_ in SPEECH_VERBS and token.pos_ in ("VERB", "AUX"):
+            found = _subject_of(token)
+            if found is not None:
+                return found[1].idx, found[2].idx + len(found[2].text)
+    return None
+
+
+def _colon_speaker(doc, colon: int) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """Who introduces a quotation with a colon: "Trump went even further:", "Carl Bialik:"."""
+    tokens = [t for t in doc if t.idx < colon]
+    if not tokens:
+        return None
+    clause_root = tokens[-1]
+    while clause_root.head.i != clause_root.i and clause_root.head.idx < colon:
+        clause_root = clause_root.head
+    if clause_root.pos_ in ("PROPN", "NOUN"):
+        _, first, last = _phrase(clause_root)
+        return first.idx, last.idx + len(last.text)
+    for child in clause_root.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            _, first, last = _phrase(child)
+            return first.idx, last.idx + len(last.text)
+    return None
+
+
+def _subject_of(verb):  # type: ignore[no-untyped-def]
+    """The subject noun phrase of a speech verb, climbing through "saying" and relative "who"."""
+    for _ in range(3):
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                if child.lower_ in ("who", "that") and verb.dep_ == "relcl":
+                    return _phrase(verb.head)
+                return _phrase(child)
+        if verb.dep_ in ("advcl", "xcomp", "conj", "relcl") and verb.head.i != verb.i:
+            verb = verb.head
+        else:
+            return None
+    return None
+
+
+def _object_of_according_to(to):  # type: ignore[no-untyped-def]
+    for child in to.children:
+        if child.dep_ == "pobj":
+            return _phrase(child)
+    return None
+
+
+def _phrase(head):  # type: ignore[no-untyped-def]
+    """The mention: the head noun and everything before it in its phrase, never what follows
+    (appositions and relative clauses: "Temur Umarov, a research fellow ..." is "Temur Umarov")."""
+    first = head.left_edge
+    if any(t.text in ",;:" for t in head.doc[first.i : head.i]):  # a left edge over a comma is a parse slip
+        first = head
+        while first.i > 0 and head.doc[first.i - 1].dep_ in ("compound", "amod", "det", "poss", "nmod", "flat") and head.doc[first.i - 1].head.i >= first.i:
+            first = head.doc[first.i - 1]
+    return head, first, head
+
+
+class _NameResolver:
+    """Pronouns and surnames to the full names the article introduced; roles from appositions."""
+
+    def __init__(self, text: str, entities: list[ArticleEntity], person_positions: list[tuple[int, str]]) -> None:
+        self.text = text
+        self.people = [e for e in entities if e.kind == "person"]
+        self.organisations = [e for e in entities if e.kind == "organization"]
+        self.positions = sorted(person_positions)
+        self._roles: dict[str, str | None] = {}
+        self._genders: dict[str, str | None] = {}
+
+    def resolve(self, offset: int, mention: str, recent_speaker: str | None = None) -> str:
+        """`recent_speaker`: who spoke last; "he added" most often means them."""
+        words = mention.split()
+        if len(words) == 1 and words[0].casefold() in PRONOUNS:
+            wanted = _PRONOUN_GENDER.get(words[0].casefold())
+            if recent_speaker and recent_speaker.casefold() not in PRONOUNS and self._gender(recent_speaker) in (wanted, None):
+                return recent_speaker
+            earlier = [self._full(name) for position, name in self.positions if position < offset]
+            for name in reversed(earlier):
+                if wanted is None or self._gender(name) in (wanted, None):
+                    return name
+            return mention
+        for entity in self.people + self.organisations:
+            if mention in entity.aliases or mention == entity.name:
+                return entity.name
+            # "Mr. Obama", "Sen. Ted Cruz", "White House press secretary Josh Earnest"
+            if any(alias in mention for alias in entity.aliases if len(alias) > 2) and entity.kind == "person":
+                return entity.name
+        return mention
+
+    def _gender(self, name: str) -> str | None:
+        """What the article's pronouns after the name say; None when it does not tell."""
+        if name not in self._genders:
+            votes = {"m": 0, "f": 0}
+            entity = next((e for e in self.people if e.name == name), None)
+            for alias in entity.aliases if entity else {name}:
+                for match in re.finditer(re.escape(alias), self.text):
+                    if self.text[max(0, match.start() - 5) : match.start()].strip() in ("Mr.", "Mr"):
+                        votes["m"] += 2
+                    elif self.text[max(0, match.start() - 5) : match.start()].strip() in ("Ms.", "Mrs.", "Ms", "Mrs"):
+                        votes["f"] += 2
+                    for pronoun in re.findall(r"\b(he|his|him|she|her)\b", self.text[match.end() : match.end() + 120], re.I)[:2]:
+                        votes[_PRONOUN_GENDER[pronoun.casefold()]] += 1
+            self._genders[name] = None if votes["m"] == votes["f"] else max(votes, key=votes.__getitem__)
+        return self._genders[name]
+
+    def _full(self, name: str) -> str:
+        for entity in self.people:
+            if name in entity.aliases or name == entity.name:
+                return entity.name
+        return name
+
+    def role(self, name: str) -> str | None:
+        if name not in self._roles:
+            self._roles[name] = self._find_role(name)
+        return self._roles[name]
+
+    def _find_role(self, name: str) -> str | None:
+        if len(name.split()) < 2:
+            return None
+        after = re.search(re.escape(name) + _ROLE_AFTER_NAME, self.text)
+        if after:
+            return after.group("role").strip()
+        # A title in front of the name: "energy security analyst Wojciech Jakóbik".
+        for before in re.finditer(r"((?:[\w.’'-]+\s){1,5})" + re.escape(name) + r"\b", self.text):
+            words = before.group(1).split()
+            if not words or words[-1].casefold() not in TITLE_NOUNS:
+                continue
+            kept: list[str] = []
+            for word in reversed(words):
+                if word.casefold() in _NOT_IN_TITLES or word.endswith((",", ".")) and word.casefold() not in TITLE_NOUNS:
+                    break
+                kept.insert(0, word)
+            if kept and kept[-1].casefold() in TITLE_NOUNS:
+                return " ".join(kept)
+        return None
+
+
+_PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
+_NOT_IN_TITLES = frozenset(
+    "a an the and or but said says told to by with that as from in on at he she they it his her their is was who "
+    "when after before while if than".split()
+)
+
+
+def quotes_in(text: str, model, mentions: list | None = None) -> list[Quote]:  # type: ignore[no-untyped-def]
+    """Quotes of a text with a SpacyModel; pass the text's `mentions` when already computed."""
+    from newsloom.enrich.entities import merge_mentions
+
+    mentions = model.mentions(text) if mentions is None else mentions
+    people = [(m.start_char, m.text) for m in mentions if m.label == "PERSON"]
+    return find_quotes(text, model.parse, merge_mentions(mentions), people)

@@ -1,0 +1,51 @@
+"""Sentences of an article, with their offsets, for summaries, key points and answers.
+
+Rule-based and fast: a sentence ends at . ! or ? (with any closing quotation marks) before
+whitespace and a capital, digit or opening quote, unless the word before the stop is a
+known abbreviation ("Mr.", "Sen.", "U.S.", "Feb.") or a single initial. Paragraph breaks
+always end a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])")
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc inc ltd co corp "
+    "jan feb mar apr jun jul aug sep sept oct nov dec no nos fig approx est dept univ ave blvd mt ft".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+    paragraph: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    offset = 0
+    for number, line in enumerate(text.split("\n")):
+        cut = 0
+        for match in _BOUNDARY.finditer(line):
+            word = line[cut : match.start()].rsplit(None, 1)[-1] if line[cut : match.start()].strip() else ""
+            bare = word.strip("\"'“‘(").casefold()
+            if match.group(0).startswith(".") and (bare in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", bare)):
+                continue  # "Mr. Smith", "U.S. officials", "John F. Kennedy"
+            _add(sentences, line, cut, match.end(), offset, number)
+            cut = match.end()
+        _add(sentences, line, cut, len(line), offset, number)
+        offset += len(line) + 1
+    return sentences
+
+
+def _add(sentences: list[Sentence], line: str, start: int, end: int, offset: int, paragraph: int) -> None:
+    piece = line[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = len(piece) - len(piece.lstrip())
+        sentences.append(Sentence(stripped, offset + start + lead, offset + start + lead + len(stripped), paragraph))
