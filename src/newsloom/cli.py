@@ -465,9 +465,10 @@ def show(
     with _services(ctx) as services:
         from newsloom.api.routes import article_view
 
+        related = services.related.related(article_id)
         with services.database.read() as session:
             article = ArticleRepository(session).get(article_id)
-            view = article_view(session, article) if article else None
+            view = article_view(session, article, related) if article else None
     if view is None:
         usage_error(f"no article with id {article_id}")
     if as_json:
@@ -478,7 +479,89 @@ def show(
     out.print(view.text, markup=False)
 
 
+@app.command()
+def ask(
+    ctx: typer.Context,
+    article_id: Annotated[int, typer.Argument(help="Article id.")],
+    question: Annotated[str, typer.Argument(help="A question about the article.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer a question from an article's own sentences, cited."""
+    from dataclasses import asdict
+
+    if not question.strip():
+        usage_error("the question is empty")
+    with _services(ctx) as services:
+        result = services.enricher.ask(article_id, question)
+    if result.reason and result.reason.endswith("does not exist"):
+        usage_error(f"no article with id {article_id}")
+    if as_json:
+        print(json.dumps(asdict(result), indent=2))
+        return
+    if not result.answered:
+        out.print(f"Not answered: {result.reason}", markup=False)
+        return
+    for sentence in result.sentences:
+        out.print(f"[{sentence.index + 1}] {sentence.text}", markup=False)
+
+
 # --- evaluation ------------------------------------------------------------
+
+
+@eval_app.command("quotes")
+def eval_quotes(
+    directory: Annotated[Path, typer.Argument(help="A PolNeAR split: text/*.txt and attributions/*.ann.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N articles.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Direct quotes and their speakers: precision, recall and F1 against PolNeAR."""
+    from dataclasses import asdict
+
+    from newsloom.evaluation.quotes import evaluate, load_polnear
+
+    articles = load_polnear(directory)[:limit]
+    if not articles:
+        usage_error(f"no annotated articles under {directory} (expected text/*.txt and attributions/*.ann)")
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task(f"finding quotes in {len(articles)} articles", total=None)
+        result = evaluate(articles)
+    if as_json:
+        print(json.dumps(asdict(result), indent=2))
+        return
+    table = Table("direct quotes", "predicted", "gold", "precision", "recall", "F1")
+    for name, prf in (("quote span", result.quotes), ("speaker", result.speakers)):
+        table.add_row(name, str(prf.predicted), str(prf.gold), f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
+    out.print(table)
+    out.print(f"{result.articles} articles", markup=False)
+
+
+@eval_app.command("summaries")
+def eval_summaries(
+    file: Annotated[Path, typer.Argument(help="JSON lines with `src` and `ref_summ` (CNN/DailyMail from SummEval or REALSumm).")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N articles.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """ROUGE-1/2/L of the extractive summary beside LEAD-3, in the same run."""
+    from dataclasses import asdict
+
+    from newsloom.evaluation.summaries import evaluate, load_cases
+
+    if not file.is_file():
+        usage_error(f"no such file: {file}")
+    try:
+        cases = load_cases(file)[:limit]
+    except (ValueError, KeyError) as error:
+        usage_error(f"{file} is not summary JSON lines: {error}")
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task(f"summarising {len(cases)} articles", total=None)
+        scores = evaluate(cases)
+    if as_json:
+        print(json.dumps([asdict(result) for result in scores], indent=2))
+        return
+    table = Table("system", "articles", "ROUGE-1", "ROUGE-2", "ROUGE-L")
+    for result in scores:
+        table.add_row(result.system, str(result.articles), f"{result.rouge1:.2f}", f"{result.rouge2:.2f}", f"{result.rougeL:.2f}")
+    out.print(table)
 
 
 @eval_app.command("extraction")
@@ -522,7 +605,7 @@ def enrich(
     recompute_all: Annotated[bool, typer.Option("--all", help="Recompute every article, not only missing ones.")] = False,
     article: Annotated[int | None, typer.Option("--article", help="Only this article id.")] = None,
 ) -> None:
-    """Compute entities and hashtags for stored articles, in the foreground."""
+    """Compute entities, hashtags, quotes, summary, key points and embeddings, in the foreground."""
     with _services(ctx) as services:
         if article is not None:
             ids = [article]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsloom.enrich import Enricher
+from newsloom.enrich import Enricher, RelatedFinder
 from newsloom.ingest import FeedRefresher, Fetcher, Subscriptions
 from newsloom.pipeline import ArticlePipeline
 from newsloom.settings import Settings, database_url
@@ -17,7 +17,8 @@ class Services:
         self.pipeline = ArticlePipeline(settings, self.database, self.fetcher)
         self.refresher = FeedRefresher(settings, self.database, self.fetcher)
         self.subscriptions = Subscriptions(self.database, self.fetcher)
-        self.enricher = Enricher(self.database)  # loads its model on first use
+        self.enricher = Enricher(self.database)  # loads its models on first use
+        self.related = RelatedFinder(self.database)  # reads the embeddings on first use
 
     def close(self) -> None:
         self.fetcher.close()

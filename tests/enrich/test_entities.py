@@ -65,6 +65,10 @@ def test_enrichment_is_stored_idempotent_and_explains_odd_input(services, publis
         assert len(entities) == first.entities and len({e.entity_id for e in entities}) == len(entities)
         assert enrichment.hashtags(seed) == first.hashtags
     assert services.enricher.enrich(german).status == "skipped"
+    with services.database.read() as session:
+        enrichment = EnrichmentRepository(session)
+        assert {s.kind: s.reason for s in enrichment.statuses(german)}["quotes"] == "no models for language 'de' yet"
+        assert enrichment.quotes(german) == [] and enrichment.digest(german).summary == []
     assert services.enricher.enrich(999999).status == "missing"
 
 
@@ -75,3 +79,19 @@ def test_very_long_text_is_bounded(services, publisher):
         assert len(ArticleRepository(session).get(article_id).text.split()) > 60_000
     result = services.enricher.enrich(article_id)
     assert result.status == "ok" and "only the first" in result.reason
+    assert result.quotes > 0 and len(result.summary) == 3
+
+
+def test_garbage_text_yields_empty_results_with_a_status(services, publisher):
+    import random
+
+    rng = random.Random(7)
+    garbage = ["".join(rng.choice("qwxzj#%&*@!?;:\"“”  ") for _ in range(400)) for _ in range(8)]
+    publisher.add("/garbage", article_page("x", garbage))
+    article_id = services.pipeline.ingest_page(publisher.url("/garbage")).article_id
+    assert article_id is not None
+    result = services.enricher.enrich(article_id)
+    assert result.status in ("ok", "skipped", "empty")
+    with services.database.read() as session:
+        statuses = {s.kind: s.status for s in EnrichmentRepository(session).statuses(article_id)}
+    assert set(statuses) == {"entities", "quotes", "digest", "embedding"}

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from newsloom.api.schemas import ArticleOut, ArticlePageOut, ArticleSummaryOut, FeedOut, SourceHealthOut
+from newsloom.api.schemas import (
+    AnswerOut,
+    ArticleOut,
+    ArticlePageOut,
+    ArticleSummaryOut,
+    CitedSentenceOut,
+    Enrichment,
+    FeedOut,
+    QuestionIn,
+    SourceHealthOut,
+)
 from newsloom.store import (
     ArticleRepository,
     Database,
@@ -44,20 +54,37 @@ def list_articles(
 
 @router.get("/articles/{article_id}", response_model=ArticleOut)
 def get_article(request: Request, article_id: int) -> ArticleOut:
+    related = request.app.state.related.related(article_id)
     with _database(request).read() as session:
         articles = ArticleRepository(session)
         article = articles.get(article_id)
         if article is None:
             raise HTTPException(status_code=404, detail=f"article {article_id} not found")
-        return article_view(session, article)
+        return article_view(session, article, related)
 
 
-def article_view(session, article) -> ArticleOut:  # type: ignore[no-untyped-def]
-    """An article with everything shown under it: copies from other outlets, hashtags, entities."""
-    enrichment = EnrichmentRepository(session)
-    return ArticleOut.full(
-        article, ArticleRepository(session).copies_of(article.id), enrichment.hashtags(article.id), enrichment.entities(article.id)
-    )
+@router.post("/articles/{article_id}/ask", response_model=AnswerOut)
+def ask_article(request: Request, article_id: int, body: QuestionIn) -> AnswerOut:
+    """Answer a question from the article's own sentences, cited; `answered` is false when it cannot."""
+    with _database(request).read() as session:
+        if ArticleRepository(session).get(article_id) is None:
+            raise HTTPException(status_code=404, detail=f"article {article_id} not found")
+    result = request.app.state.enricher.ask(article_id, body.question)
+    return AnswerOut(
+        question=result.question, answered=result.answered, reason=result.reason,
+        sentences=[CitedSentenceOut(index=s.index, text=s.text, score=s.score) for s in result.sentences],
+    )  # fmt: skip
+
+
+def article_view(session, article, related: list | None = None) -> ArticleOut:  # type: ignore[no-untyped-def]
+    """An article with everything shown under it: copies from other outlets, hashtags,
+    entities, quotes, summary and key points, related articles (from `RelatedFinder`)."""
+    stored = EnrichmentRepository(session)
+    enrichment = Enrichment(
+        stored.hashtags(article.id), stored.entities(article.id), stored.quotes(article.id), stored.digest(article.id),
+        stored.statuses(article.id), [(r.article, r.similarity) for r in related or []],
+    )  # fmt: skip
+    return ArticleOut.full(article, ArticleRepository(session).copies_of(article.id), enrichment)
 
 
 @router.get("/feeds", response_model=list[FeedOut])

@@ -6,13 +6,13 @@ declared here (an etag, a content hash's neighbours) never leaks into a response
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from newsloom.store.records import Article, ArticleEntityRecord, FeedHealth, SourceHealth
+from newsloom.store.records import Article, ArticleEntityRecord, DigestRecord, EnrichmentStatus, FeedHealth, QuoteRecord, SourceHealth
 
 
 class SourceOut(BaseModel):
@@ -61,6 +61,47 @@ class EntityOut(BaseModel):
     salience: float
 
 
+class QuoteOut(BaseModel):
+    text: str
+    speaker: str
+    affiliation: str | None
+    cue: str | None
+
+
+class RelatedOut(BaseModel):
+    """An article on a related subject, as listed under an article."""
+
+    id: int
+    title: str
+    url: str
+    source: SourceOut
+    published_at: datetime | None
+    sort_at: datetime
+    teaser: str
+    similarity: float
+
+
+class EnrichmentStatusOut(BaseModel):
+    kind: str
+    model: str
+    model_version: str
+    status: str
+    reason: str | None
+    computed_at: datetime
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """Everything enrichment stored for one article, and what is related to it now."""
+
+    hashtags: list[str]
+    entities: list[ArticleEntityRecord]
+    quotes: list[QuoteRecord]
+    digest: DigestRecord | None
+    statuses: list[EnrichmentStatus]
+    related: list[tuple[Article, float]]
+
+
 class ArticleOut(ArticleSummaryOut):
     html: str
     text: str
@@ -70,16 +111,47 @@ class ArticleOut(ArticleSummaryOut):
     copies: list[CopyOut] = []
     hashtags: list[str] = []
     entities: list[EntityOut] = []
+    quotes: list[QuoteOut] = []
+    summary: list[str] = []
+    key_points: list[str] = []
+    related: list[RelatedOut] = []
+    # Per kind (entities, quotes, digest, embedding): which model, when, and why it is empty.
+    enrichment: list[EnrichmentStatusOut] = []
 
     @classmethod
-    def full(
-        cls, article: Article, copies: list[Article], hashtags: list[str], entities: list[ArticleEntityRecord]
-    ) -> ArticleOut:
+    def full(cls, article: Article, copies: list[Article], enrichment: Enrichment) -> ArticleOut:
         view = cls.of(article)
         view.copies = [CopyOut.model_validate(asdict(copy)) for copy in copies]
-        view.hashtags = hashtags
-        view.entities = [EntityOut(id=e.entity_id, kind=e.kind, name=e.name, mentions=e.mentions, salience=e.salience) for e in entities]
+        view.hashtags = enrichment.hashtags
+        view.entities = [
+            EntityOut(id=e.entity_id, kind=e.kind, name=e.name, mentions=e.mentions, salience=e.salience) for e in enrichment.entities
+        ]
+        view.quotes = [QuoteOut.model_validate(asdict(q)) for q in enrichment.quotes]
+        if enrichment.digest is not None:
+            view.summary, view.key_points = enrichment.digest.summary, enrichment.digest.key_points
+        view.related = [
+            RelatedOut.model_validate({**asdict(other), "teaser": _teaser(other.text), "similarity": round(similarity, 4)})
+            for other, similarity in enrichment.related
+        ]
+        view.enrichment = [EnrichmentStatusOut.model_validate(asdict(status)) for status in enrichment.statuses]
         return view
+
+
+class QuestionIn(BaseModel):
+    question: str = Field(min_length=1, max_length=500)
+
+
+class CitedSentenceOut(BaseModel):
+    index: int
+    text: str
+    score: float
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answered: bool
+    reason: str | None
+    sentences: list[CitedSentenceOut]
 
 
 class ArticlePageOut(BaseModel):

@@ -20,7 +20,7 @@ DIMENSIONS = 384
 MODEL_NAME = "all-MiniLM-L6-v2-int8-onnx"
 # sentence-transformers' limit for this model; longer sentences are truncated, as there.
 MAX_TOKENS = 256
-BATCH_SIZE = 32
+BATCH_SIZE = 16
 
 
 class MiniLmEmbedder:
@@ -47,14 +47,18 @@ class MiniLmEmbedder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         session, tokenizer = self._load()
-        # Sorting by length keeps padding, and so wasted work, small inside each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encodings = tokenizer.encode_batch([text or " " for text in texts])
+        # Batches of sentences of equal token length: padding is work thrown away.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), BATCH_SIZE):
             batch = order[start : start + BATCH_SIZE]
-            encodings = tokenizer.encode_batch([texts[i] or " " for i in batch])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                ids[row, : len(encodings[i].ids)] = encodings[i].ids
+                mask[row, : len(encodings[i].ids)] = 1
             (hidden,) = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
@@ -78,7 +82,7 @@ class MiniLmEmbedder:
                     resources.files("newsloom.data").joinpath("all-MiniLM-L6-v2/tokenizer.json").read_text("utf-8")
                 )
                 tokenizer.enable_truncation(MAX_TOKENS)
-                tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+                tokenizer.no_padding()  # the vendored file pads to 128; we pad per batch
                 self._tokenizer = tokenizer
                 self._version = _file_version(path)
             return self._session, self._tokenizer

@@ -290,8 +290,13 @@ class _NameResolver:
         for entity in self.people + self.organisations:
             if mention in entity.aliases or mention == entity.name:
                 return entity.name
+        if len(words) == 1:  # a surname the recogniser missed this time: the one person it fits
+            fitting = [e for e in self.people if e.name.split()[-1] == words[0]]
+            if len(fitting) == 1:
+                return fitting[0].name
+        for entity in self.people:
             # "Mr. Obama", "Sen. Ted Cruz", "White House press secretary Josh Earnest"
-            if any(alias in mention for alias in entity.aliases if len(alias) > 2) and entity.kind == "person":
+            if any(alias in mention for alias in entity.aliases if len(alias) > 2):
                 return entity.name
         return mention
 

@@ -1,20 +1,34 @@
-"""Stage 6 for one article: entities and hashtags, stored with the model that made them."""
+"""Stage 6 for one article: entities, hashtags, quotes, summary, key points and the article's
+embedding, computed from the stored text and stored together with the models that made them."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from newsloom.enrich.answers import Answer, answer
+from newsloom.enrich.embeddings import MiniLmEmbedder
 from newsloom.enrich.entities import entity_key, merge_mentions, salience
 from newsloom.enrich.hashtags import choose_hashtags
 from newsloom.enrich.nlp import SpacyModel
+from newsloom.enrich.quotes import find_quotes
+from newsloom.enrich.sentences import Sentence, split_sentences
+from newsloom.enrich.summary import digest
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository
+from newsloom.store.records import Article
 
 log = logging.getLogger(__name__)
 
 # Long enough for any news article; a 100k-word text is analysed in its opening part.
 MAX_ANALYSED_CHARS = 100_000
+# Embedding cost grows with every sentence; summaries and answers come from the first ones.
+MAX_EMBEDDED_SENTENCES = 200
 ENGLISH = (None, "en")
+ANSWER_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -26,43 +40,121 @@ class EnrichmentResult:
     reason: str | None = None
     entities: int = 0
     hashtags: list[str] = field(default_factory=list)
+    quotes: int = 0
+    summary: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Analysis:
+    entities: list = field(default_factory=list)  # type: ignore[type-arg]
+    hashtags: list[str] = field(default_factory=list)
+    quotes: list = field(default_factory=list)  # type: ignore[type-arg]
+    summary: list[str] = field(default_factory=list)
+    key_points: list[str] = field(default_factory=list)
+    vector: bytes | None = None
 
 
 class Enricher:
-    def __init__(self, database: Database, ner: SpacyModel | None = None) -> None:
+    def __init__(self, database: Database, nlp: SpacyModel | None = None, embedder: MiniLmEmbedder | None = None) -> None:
         self.database = database
-        self.ner = ner or SpacyModel()
+        self.nlp = nlp or SpacyModel()
+        self.embedder = embedder or MiniLmEmbedder()
+        self._sentence_cache: OrderedDict[tuple[int, str | None], tuple[list[Sentence], np.ndarray]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def enrich(self, article_id: int) -> EnrichmentResult:
         """Idempotent: recomputing replaces the article's results, never adds to them."""
-        with self.database.read() as session:
-            article = ArticleRepository(session).get(article_id)
+        article = self._article(article_id)
         if article is None:
             return EnrichmentResult(article_id, "missing", f"article {article_id} does not exist")
-        text, reason = article.text.strip(), None
+        text = article.text.strip()
         if not text:
-            return self._save(article_id, [], [], "empty", "the article has no text")
+            return self._save(article_id, _Analysis(), "empty", "the article has no text")
         if article.language not in ENGLISH:
-            return self._save(article_id, [], [], "skipped", f"no entity model for language {article.language!r} yet")
+            return self._save(article_id, _Analysis(), "skipped", f"no models for language {article.language!r} yet")
+        reason = None
         if len(text) > MAX_ANALYSED_CHARS:
             text = text[:MAX_ANALYSED_CHARS]
             reason = f"only the first {MAX_ANALYSED_CHARS} characters were analysed"
-        entities = merge_mentions(self.ner.mentions(f"{article.title}\n\n{text}"))
+        return self._save(article_id, self._analyse(article.title, text), "ok", reason)
+
+    def ask(self, article_id: int, question: str) -> Answer:
+        """The article's sentences that answer `question`, or why it cannot be answered."""
+        article = self._article(article_id)
+        if article is None:
+            return Answer(question, False, [], f"article {article_id} does not exist")
+        if article.language not in ENGLISH:
+            return Answer(question, False, [], f"questions about articles in {article.language!r} are not supported yet")
+        sentences, vectors = self._sentences(article)
+        return answer(question, sentences, vectors, self.embedder.embed([question[:1000]])[0])
+
+    def _analyse(self, title: str, text: str) -> _Analysis:
+        # 1. Entities and hashtags, over the headline and the body.
+        analysed = f"{title}\n\n{text}"
+        mentions = self.nlp.mentions(analysed)
+        entities = merge_mentions(mentions)
         rows = [
-            (entity.kind, entity.name, entity_key(entity.name), entity.mentions, salience(entity, article.title, len(text)))
+            (entity.kind, entity.name, entity_key(entity.name), entity.mentions, salience(entity, title, len(text)))
             for entity in entities
         ]
-        return self._save(article_id, rows, choose_hashtags(entities, article.title, text), "ok", reason)
+        # 2. Quotes, resolving speakers with the same entities.
+        people = [(m.start_char, m.text) for m in mentions if m.label == "PERSON"]
+        quotes = [
+            (q.text, q.speaker, entity_key(q.speaker), q.affiliation, q.cue, q.start)
+            for q in find_quotes(analysed, self.nlp.parse, entities, people)
+        ]
+        # 3. Summary and key points from sentence embeddings; the article's own vector from them.
+        sentences = split_sentences(text)[:MAX_EMBEDDED_SENTENCES]
+        vectors = self.embedder.embed([s.text for s in sentences] + [title or text[:300]])
+        sentence_vectors, title_vector = vectors[:-1], vectors[-1]
+        chosen = digest(sentences, sentence_vectors, title_vector)
+        return _Analysis(
+            rows, choose_hashtags(entities, title, text), quotes,
+            [s.text for s in chosen.summary], [s.text for s in chosen.key_points], _article_vector(sentence_vectors, title_vector),
+        )  # fmt: skip
 
-    def _save(self, article_id: int, rows: list, hashtags: list[str], status: str, reason: str | None) -> EnrichmentResult:  # type: ignore[type-arg]
+    def _save(self, article_id: int, analysis: _Analysis, status: str, reason: str | None) -> EnrichmentResult:
+        loaded = status == "ok"  # loading models only to label an empty result would waste seconds
+        nlp_version = self.nlp.version if loaded else "not loaded"
+        embedder_version = self.embedder.version if loaded else "not loaded"
         with self.database.write() as session:
-            EnrichmentRepository(session).replace_entities(
-                article_id, rows, hashtags, model=self.ner.name, model_version=self._model_version(status),
+            repository = EnrichmentRepository(session)
+            repository.replace_entities(
+                article_id, analysis.entities, analysis.hashtags, model=self.nlp.name, model_version=nlp_version,
                 status=status, reason=reason,
             )  # fmt: skip
-        log.info("article %s enriched: %s, %d entities", article_id, status, len(rows))
-        return EnrichmentResult(article_id, status, reason, len(rows), hashtags)
+            repository.replace_quotes(article_id, analysis.quotes)
+            repository.record_status(article_id, "quotes", model=self.nlp.name, model_version=nlp_version, status=status, reason=reason)
+            repository.replace_digest(article_id, analysis.summary, analysis.key_points)
+            repository.record_status(article_id, "digest", model=self.embedder.name, model_version=embedder_version, status=status, reason=reason)
+            repository.replace_embedding(article_id, self.embedder.name, analysis.vector)
+            repository.record_status(article_id, "embedding", model=self.embedder.name, model_version=embedder_version, status=status, reason=reason)
+        log.info("article %s enriched: %s, %d entities, %d quotes", article_id, status, len(analysis.entities), len(analysis.quotes))
+        return EnrichmentResult(article_id, status, reason, len(analysis.entities), analysis.hashtags, len(analysis.quotes), analysis.summary)
 
-    def _model_version(self, status: str) -> str:
-        # Loading the model only to label an empty or skipped result would waste a second.
-        return self.ner.version if status == "ok" else "not loaded"
+    def _article(self, article_id: int) -> Article | None:
+        with self.database.read() as session:
+            return ArticleRepository(session).get(article_id)
+
+    def _sentences(self, article: Article) -> tuple[list[Sentence], np.ndarray]:
+        """Sentence vectors are not stored (they would outweigh the text): computed on a
+        question and kept for the next few questions."""
+        key = (article.id, article.content_hash)
+        with self._cache_lock:
+            if key in self._sentence_cache:
+                self._sentence_cache.move_to_end(key)
+                return self._sentence_cache[key]
+        sentences = split_sentences(article.text[:MAX_ANALYSED_CHARS])[:MAX_EMBEDDED_SENTENCES]
+        entry = (sentences, self.embedder.embed([s.text for s in sentences]))
+        with self._cache_lock:
+            self._sentence_cache[key] = entry
+            while len(self._sentence_cache) > ANSWER_CACHE_SIZE:
+                self._sentence_cache.popitem(last=False)
+        return entry
+
+
+def _article_vector(sentence_vectors: np.ndarray, title_vector: np.ndarray) -> bytes:
+    """Headline and body weigh the same: the headline names the event, the body carries it."""
+    body = sentence_vectors.mean(axis=0) if len(sentence_vectors) else title_vector
+    vector = title_vector / 2 + body / max(float(np.linalg.norm(body)), 1e-12) / 2
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype("<f4").tobytes()

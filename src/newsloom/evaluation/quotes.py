@@ -143,3 +143,11 @@ def _prf(true_predicted: int, predicted: int, found: int, gold: int) -> PRF:
     recall = found / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return PRF(precision, recall, f1, predicted, gold)
+
+
+def evaluate(articles: list[AnnotatedArticle], model=None) -> QuoteScore:  # type: ignore[no-untyped-def]
+    from newsloom.enrich.nlp import SpacyModel
+    from newsloom.enrich.quotes import quotes_in
+
+    model = model or SpacyModel()
+    return score(articles, [quotes_in(article.text, model) for article in articles])

@@ -63,6 +63,10 @@ class ArticleRepository:
         row = self.session.get(ArticleRow, article_id)
         return self._to_article(row) if row else None
 
+    def get_many(self, article_ids: list[int]) -> dict[int, Article]:
+        rows = self.session.scalars(select(ArticleRow).where(ArticleRow.id.in_(article_ids))) if article_ids else []
+        return {row.id: self._to_article(row) for row in rows}
+
     def count(self) -> int:
         return self.session.scalar(select(text("count(*)")).select_from(ArticleRow)) or 0
 

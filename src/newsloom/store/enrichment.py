@@ -1,13 +1,27 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from newsloom.store._upsert import insert_ignoring_conflicts
-from newsloom.store.models import ArticleEntityRow, ArticleHashtagRow, ArticleRow, EnrichmentRow, EntityRow, utcnow
-from newsloom.store.records import ArticleEntityRecord
+from newsloom.store.models import (
+    ArticleDigestRow,
+    ArticleEmbeddingRow,
+    ArticleEntityRow,
+    ArticleHashtagRow,
+    ArticleQuoteRow,
+    ArticleRow,
+    EnrichmentRow,
+    EntityRow,
+    utcnow,
+)
+from newsloom.store.records import ArticleEntityRecord, DigestRecord, EnrichmentStatus, QuoteRecord
+
+# Written together by one enrichment, in one transaction; the last one marks it complete.
+KINDS = ("entities", "quotes", "digest", "embedding")
 
 
 class EnrichmentRepository:
@@ -37,12 +51,64 @@ class EnrichmentRepository:
             entity_id = self.session.scalar(select(EntityRow.id).where(EntityRow.kind == kind, EntityRow.key == key[:300]))
             self.session.add(ArticleEntityRow(article_id=article_id, entity_id=entity_id, mentions=mentions, salience=salience))
         self.session.add_all(ArticleHashtagRow(article_id=article_id, tag=tag, rank=rank) for rank, tag in enumerate(hashtags))
+        self.record_status(article_id, "entities", model=model, model_version=model_version, status=status, reason=reason)
+
+    def record_status(self, article_id: int, kind: str, *, model: str, model_version: str, status: str, reason: str | None) -> None:
         self.session.merge(
             EnrichmentRow(
-                article_id=article_id, kind="entities", model=model, model_version=model_version,
+                article_id=article_id, kind=kind, model=model, model_version=model_version,
                 status=status, reason=reason, computed_at=utcnow(),
             )  # fmt: skip
         )
+
+    def replace_quotes(self, article_id: int, quotes: list[tuple[str, str, str, str | None, str | None, int]]) -> None:
+        """(text, speaker, speaker_key, affiliation, cue, offset) in reading order."""
+        self.session.execute(delete(ArticleQuoteRow).where(ArticleQuoteRow.article_id == article_id))
+        self.session.add_all(
+            ArticleQuoteRow(
+                article_id=article_id, position=position, text=text, speaker=speaker[:300], speaker_key=key[:300],
+                affiliation=affiliation[:500] if affiliation else None, cue=cue[:50] if cue else None, start_offset=offset,
+            )  # fmt: skip
+            for position, (text, speaker, key, affiliation, cue, offset) in enumerate(quotes)
+        )
+
+    def replace_digest(self, article_id: int, summary: list[str], key_points: list[str]) -> None:
+        self.session.merge(ArticleDigestRow(article_id=article_id, summary=json.dumps(summary), key_points=json.dumps(key_points)))
+
+    def replace_embedding(self, article_id: int, model: str, vector: bytes | None) -> None:
+        """A new row (and `seq`) on every write, so that indexes see the change."""
+        self.session.execute(delete(ArticleEmbeddingRow).where(ArticleEmbeddingRow.article_id == article_id))
+        if vector is not None:
+            self.session.add(ArticleEmbeddingRow(article_id=article_id, model=model, vector=vector))
+
+    def quotes(self, article_id: int) -> list[QuoteRecord]:
+        rows = self.session.execute(
+            select(ArticleQuoteRow.text, ArticleQuoteRow.speaker, ArticleQuoteRow.affiliation, ArticleQuoteRow.cue)
+            .where(ArticleQuoteRow.article_id == article_id)
+            .order_by(ArticleQuoteRow.position)
+        )
+        return [QuoteRecord(*row) for row in rows]
+
+    def digest(self, article_id: int) -> DigestRecord | None:
+        row = self.session.get(ArticleDigestRow, article_id)
+        return DigestRecord(json.loads(row.summary), json.loads(row.key_points)) if row else None
+
+    def statuses(self, article_id: int) -> list[EnrichmentStatus]:
+        rows = self.session.scalars(select(EnrichmentRow).where(EnrichmentRow.article_id == article_id).order_by(EnrichmentRow.kind))
+        return [EnrichmentStatus(r.kind, r.model, r.model_version, r.status, r.reason, r.computed_at) for r in rows]
+
+    def embedding(self, article_id: int) -> bytes | None:
+        return self.session.scalar(select(ArticleEmbeddingRow.vector).where(ArticleEmbeddingRow.article_id == article_id))
+
+    def embeddings_since(self, seq: int, limit: int = 10_000) -> list[tuple[int, int, bytes]]:
+        """(seq, article_id, vector) written after `seq`, oldest first."""
+        rows = self.session.execute(
+            select(ArticleEmbeddingRow.seq, ArticleEmbeddingRow.article_id, ArticleEmbeddingRow.vector)
+            .where(ArticleEmbeddingRow.seq > seq)
+            .order_by(ArticleEmbeddingRow.seq)
+            .limit(limit)
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def entities(self, article_id: int) -> list[ArticleEntityRecord]:
         rows = self.session.execute(
@@ -63,7 +129,7 @@ class EnrichmentRepository:
     def article_ids(self, only_missing: bool, created_before: datetime | None = None, limit: int | None = None) -> list[int]:
         statement = select(ArticleRow.id).order_by(ArticleRow.id).limit(limit)
         if only_missing:
-            done = select(EnrichmentRow.article_id).where(EnrichmentRow.kind == "entities")
+            done = select(EnrichmentRow.article_id).where(EnrichmentRow.kind == KINDS[-1])
             statement = statement.where(ArticleRow.id.notin_(done))
         if created_before is not None:
             statement = statement.where(ArticleRow.created_at < created_before)

@@ -226,3 +226,34 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ArticleQuoteRow(Base):
+    __tablename__ = "article_quotes"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str] = mapped_column(String(300))
+    speaker_key: Mapped[str] = mapped_column(String(300), index=True)
+    affiliation: Mapped[str | None] = mapped_column(String(500))
+    cue: Mapped[str | None] = mapped_column(String(50))
+    start_offset: Mapped[int] = mapped_column(Integer)
+
+
+class ArticleDigestRow(Base):
+    __tablename__ = "article_digests"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    summary: Mapped[str] = mapped_column(Text)  # JSON list
+    key_points: Mapped[str] = mapped_column(Text)  # JSON list
+
+
+class ArticleEmbeddingRow(Base):
+    __tablename__ = "article_embeddings"
+    __table_args__ = (UniqueConstraint("article_id", name="uq_article_embeddings_article_id"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    model: Mapped[str] = mapped_column(String(100))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

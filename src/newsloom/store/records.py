@@ -145,3 +145,27 @@ class ArticleEntityRecord:
     name: str
     mentions: int
     salience: float
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    text: str
+    speaker: str
+    affiliation: str | None
+    cue: str | None
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    summary: list[str]
+    key_points: list[str]
+
+
+@dataclass(frozen=True)
+class EnrichmentStatus:
+    kind: str
+    model: str
+    model_version: str
+    status: str
+    reason: str | None
+    computed_at: datetime

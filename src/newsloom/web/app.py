@@ -12,6 +12,7 @@ from sqlalchemy import text
 from newsloom import __version__
 from newsloom.api.routes import router as api_router
 from newsloom.api.schemas import HealthOut
+from newsloom.enrich import Enricher, RelatedFinder
 from newsloom.settings import Settings, database_url
 from newsloom.store import ArticleRepository, Database
 from newsloom.store.migrate import current_revision
@@ -30,6 +31,9 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app = FastAPI(title="Newsloom", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.database = database
+    # Both load their models on first use: a web process that never gets a question never loads them.
+    app.state.enricher = Enricher(database)
+    app.state.related = RelatedFinder(database)
     app.include_router(api_router)
 
     @app.get("/healthz", response_model=HealthOut)
