@@ -55,6 +55,10 @@ def test_every_command_has_help(run, command):
         (["feeds", "add", "ftp://example.com/feed"], "invalid URL"),
         (["feeds", "import", "missing.opml"], "file not found"),
         (["show", "999"], "no article with id 999"),
+        (["ask", "999", "Why?"], "no article with id 999"),
+        (["ask", "1", "  "], "the question is empty"),
+        (["eval", "quotes", "missing-dir"], "no annotated articles under missing-dir"),
+        (["eval", "summaries", "missing.jsonl"], "no such file: missing.jsonl"),
         (["refresh", "--feed", "999"], "no feed with id 999"),
         (["feeds", "remove", "999"], "no feed with id 999"),
         (["--config", "missing.toml", "feeds", "list"], "config file not found"),
@@ -112,6 +116,9 @@ def test_ingest_file_then_duplicate(run, sqlite_url):
     assert first.stdout.strip() == second.stdout.strip() == "1" and "already stored" in second.stderr
     shown = json.loads(run("show", "1", "--json", database_url=sqlite_url, check=0).stdout)
     assert shown["hashtags"] and any(entity["name"] == "Thanksgiving" or entity["kind"] == "place" for entity in shown["entities"])
+    assert len(shown["summary"]) == 3 and shown["key_points"] and isinstance(shown["quotes"], list) and shown["related"] == []
+    answer = json.loads(run("ask", "1", "What will the weather be like at Thanksgiving?", "--json", database_url=sqlite_url, check=0).stdout)
+    assert answer["answered"] and all(s["text"] in shown["text"] for s in answer["sentences"])
     recomputed = run("enrich", "--all", database_url=sqlite_url, check=0).stdout
     assert "enriched 1 articles: 1 ok" in recomputed
     assert "enriched 0 articles: nothing to do" in run("enrich", database_url=sqlite_url, check=0).stdout
@@ -176,6 +183,17 @@ def test_bad_feeds_get_their_own_errors_and_never_stop_the_good_one(run, sqlite_
     assert feeds[publisher.url("/feed.xml")]["entries"] == {"stored": 2}
     assert feeds[publisher.url("/feed.xml")]["last_error"] == "HTTP 500 Internal Server Error"
     assert json.loads(run("show", "2", "--json", database_url=sqlite_url, check=0).stdout)["id"] == 2
+
+
+def test_eval_quotes_and_summaries_report_their_scores(run):
+    from tests.support.benchdata import BENCHDATA
+
+    quotes = json.loads(run("eval", "quotes", str(BENCHDATA / "quotes-polnear/data/dev"), "--limit", "5", "--json", check=0).stdout)
+    assert quotes["articles"] == 5 and 0 < quotes["speakers"]["f1"] <= 1 and quotes["quotes"]["gold"] > 0
+    summaries = json.loads(
+        run("eval", "summaries", str(BENCHDATA / "summaries/summeval_cnndm100.jsonl"), "--limit", "3", "--json", check=0).stdout
+    )
+    assert [row["system"] for row in summaries] == ["LEAD-3", "newsloom"] and all(row["articles"] == 3 for row in summaries)
 
 
 def test_eval_extraction_reports_both_extractors(run, tmp_path):

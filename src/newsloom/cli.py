@@ -68,7 +68,7 @@ class _State:
 
 
 def usage_error(message: str) -> NoReturn:
-    err.print(f"error: {message}", markup=False, highlight=False)
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)  # one line, however long
     raise typer.Exit(2)
 
 

@@ -91,10 +91,10 @@ def test_polnear_scorer_counts_overlaps():
 
 
 def test_polnear_dev_floor(model):
-    """Measured 2026-11-29: quote F1 0.922 (P 0.970 R 0.879), speaker F1 0.843 (P 0.884 R 0.806)
+    """Measured 2026-11-29: quote F1 0.939 (P 0.961 R 0.918), speaker F1 0.854 (P 0.871 R 0.838)
     on the 84 dev articles; floors a little under, so the score can only rise."""
     articles = load_polnear(POLNEAR_DEV)
     assert len(articles) == 84
     result = evaluate(articles, model)
-    assert result.quotes.f1 >= 0.915
-    assert result.speakers.f1 >= 0.835
+    assert result.quotes.f1 >= 0.93
+    assert result.speakers.f1 >= 0.85

@@ -12,7 +12,15 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
-from newsloom.store.records import Article, ArticleEntityRecord, DigestRecord, EnrichmentStatus, FeedHealth, QuoteRecord, SourceHealth
+from newsloom.store.records import (
+    Article,
+    ArticleEntityRecord,
+    DigestRecord,
+    EnrichmentStatus,
+    FeedHealth,
+    QuoteRecord,
+    SourceHealth,
+)
 
 
 class SourceOut(BaseModel):

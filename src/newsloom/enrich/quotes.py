@@ -35,6 +35,10 @@ SPEECH_VERBS = frozenset(
         "predict": ("", "s", "ed"), "urge": ("", "s", "d"), "shout": ("", "s", "ed"), "yell": ("", "s", "ed"),
         "reply": ("",), "recount": ("", "s", "ed"), "describe": ("", "s", "d"), "call": ("", "s", "ed", "ing"),
         "thank": ("", "s", "ed", "ing"), "answer": ("", "s", "ed"), "retort": ("", "s", "ed"),
+        "retaliate": ("", "s", "d"), "proclaim": ("", "s", "ed", "ing"), "pledge": ("", "s", "d"), "pledging": ("",),
+        "anticipate": ("", "s", "d"), "deride": ("", "s", "d"), "asking": ("",), "text": ("s", "ed"), "email": ("s", "ed"),
+        "explaining": ("",), "adding": ("",), "noting": ("",), "arguing": ("",), "warning": ("",), "insisting": ("",),
+        "declaring": ("",), "claiming": ("",), "telling": ("",),
         "testif": ("y", "ies", "ied"), "assert": ("", "s", "ed"), "contend": ("", "s", "ed"),
         "complain": ("", "s", "ed"), "charge": ("", "s", "d"), "vow": ("", "s", "ed"), "promise": ("", "s", "d"),
         "boast": ("", "s", "ed"), "mus": ("e", "es", "ed"), "confirm": ("", "s", "ed"), "den": ("y", "ies", "ied"),
@@ -49,6 +53,8 @@ SPEECH_VERBS = frozenset(
 # Third-person pronouns resolve to a name; "I" and "we" are the writer or a group, kept as written.
 PRONOUNS = frozenset({"he", "she", "they", "him", "her"})
 _QUOTE = re.compile(r"“[^“”]+(?:”|$)|\"[^\"]+(?:\"|$)", re.MULTILINE)
+# How far from a quotation an unlisted verb may stand and still introduce it.
+ADJACENT_TOKENS = 4
 # Shorter quotations ("Really," she added) count only with their own cue, never by continuation.
 MIN_QUOTE_WORDS = 3
 TITLE_NOUNS = frozenset(
@@ -190,7 +196,7 @@ def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int
             introduced = _colon_speaker(doc, left + len(before) - 1)
             if introduced is not None:
                 return introduced[0], introduced[1], ":"
-        return None
+        return _adjacent_speaker(doc, quote_start, quote_end, outside)
 
     def distance(candidate) -> int:  # type: ignore[no-untyped-def]
         token = candidate[0]
@@ -214,20 +220,35 @@ def _introducer(doc) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
 
 
 def _colon_speaker(doc, colon: int) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
-    """Who introduces a quotation with a colon: "Trump went even further:", "Carl Bialik:"."""
+    """Who introduces a quotation with a colon: "Carl Bialik:", "Trump reportedly yelling:"."""
     tokens = [t for t in doc if t.idx < colon]
     if not tokens:
         return None
-    clause_root = tokens[-1]
-    while clause_root.head.i != clause_root.i and clause_root.head.idx < colon:
-        clause_root = clause_root.head
-    if clause_root.pos_ in ("PROPN", "NOUN"):
-        _, first, last = _phrase(clause_root)
+    token = tokens[-1]
+    if token.pos_ == "PROPN":
+        _, first, last = _phrase(token)
         return first.idx, last.idx + len(last.text)
-    for child in clause_root.children:
-        if child.dep_ in ("nsubj", "nsubjpass"):
-            _, first, last = _phrase(child)
-            return first.idx, last.idx + len(last.text)
+    # The nearest clause around the colon that has a subject, not the sentence's main one.
+    for _ in range(6):
+        found = _subject_of(token) if token.pos_ in ("VERB", "AUX") else None
+        if found is not None:
+            return found[1].idx, found[2].idx + len(found[2].text)
+        if token.head.i == token.i:
+            break
+        token = token.head
+    return None
+
+
+def _adjacent_speaker(doc, quote_start: int, quote_end: int, outside) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
+    """A verb we do not list, right against the quote, with a person for subject:
+    "“France will always be France,” an angry Hollande shot back." """
+    after = [t for t in doc if t.idx >= quote_end and outside(t)][:ADJACENT_TOKENS]
+    before = [t for t in doc if t.idx < quote_start and outside(t)][-ADJACENT_TOKENS:]
+    for token in after + list(reversed(before)):
+        if token.pos_ == "VERB":
+            found = _subject_of(token)
+            if found is not None and (found[0].pos_ == "PROPN" or found[0].lower_ in PRONOUNS):
+                return found[1].idx, found[2].idx + len(found[2].text), token.lower_
     return None
 
 
@@ -235,12 +256,19 @@ def _subject_of(verb):  # type: ignore[no-untyped-def]
     """The subject noun phrase of a speech verb, climbing through "saying" and relative "who"."""
     for _ in range(3):
         for child in verb.children:
+            if child.dep_ == "agent":  # "was asked by host Bill Maher": the asker speaks
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects:
+                    return _phrase(objects[0])
+        for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
                 if child.lower_ in ("who", "that") and verb.dep_ == "relcl":
                     return _phrase(verb.head)
                 return _phrase(child)
         if verb.dep_ in ("advcl", "xcomp", "conj", "relcl") and verb.head.i != verb.i:
             verb = verb.head
+        elif verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:  # "distanced himself by saying"
+            verb = verb.head.head
         else:
             return None
     return None
