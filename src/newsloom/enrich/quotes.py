@@ -43,7 +43,7 @@ SPEECH_VERBS = frozenset(
         "complain": ("", "s", "ed"), "charge": ("", "s", "d"), "vow": ("", "s", "ed"), "promise": ("", "s", "d"),
         "boast": ("", "s", "ed"), "mus": ("e", "es", "ed"), "confirm": ("", "s", "ed"), "den": ("y", "ies", "ied"),
         "reiterate": ("", "s", "d"), "exclaim": ("", "s", "ed"), "pointed": ("",), "point": ("", "s"),
-        "told reporters": ("",), "speak": ("", "s"), "spoke": ("",), "read": ("", "s"), "scream": ("", "s", "ed"),
+"speak": ("", "s"), "spoke": ("",), "read": ("", "s"), "scream": ("", "s", "ed"),
         "chant": ("", "s", "ed"), "cr": ("y", "ies", "ied"), "demand": ("", "s", "ed"), "tout": ("", "s", "ed"),
         "lament": ("", "s", "ed"), "mock": ("", "s", "ed"), "counter": ("", "s", "ed"), "offer": ("", "s", "ed"),
         "put": ("",), "summed": ("",), "thunder": ("", "s", "ed"), "wonder": ("", "s", "ed"),
@@ -63,7 +63,8 @@ TITLE_NOUNS = frozenset(
     "chairwoman ceo founder expert researcher correspondent editor commentator strategist pollster lawyer attorney "
     "judge general commander mayor representative rep. manager host anchor actress actor singer author historian "
     "scientist envoy diplomat officer head member activist organizer chair speaker".split()
-)# A role worth showing is a phrase, not a clause: "a research fellow at ...", "Russia team lead at ...".
+)
+# A role worth showing is a phrase, not a clause: "a research fellow at ...", "Russia team lead at ...".
 _ROLE_AFTER_NAME = r",\s+(?P<role>(?:an?|the|former|chief|senior|deputy|[A-Z][\w.-]*)\s[^,;:“”\"]{2,160}?)(?:,|\.|\s+(?:told|said|says|wrote|added))"
 
 
@@ -76,7 +77,7 @@ class Quote:
     speaker_start: int  # the mention in the text that names the speaker ("he")
     speaker_end: int
     affiliation: str | None
-    cue: str | None  # "added", "according to", or None when continuing the quote before
+    cue: str | None  # "added", "according to", ":" after an introduction, None when continuing the quote before
 
 
 @dataclass
@@ -109,7 +110,7 @@ def find_quotes(
 
     for start, paragraph in _paragraphs(text):
         spans = _quoted_spans(paragraph)
-        if not any(len(text.split()) >= MIN_QUOTE_WORDS for _, _, text in spans):
+        if not any(len(words.split()) >= MIN_QUOTE_WORDS for _, _, words in spans):
             previous, narrative = None, (start, paragraph)
             continue
         doc = parse(paragraph)
@@ -202,7 +203,7 @@ def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int
         token = candidate[0]
         return quote_start - token.idx if token.idx < quote_start else token.idx - quote_end
 
-    token, (head, first, last), cue = min(candidates, key=distance)
+    _, (_, first, last), cue = min(candidates, key=distance)
     return first.idx, last.idx + len(last.text), cue
 
 
@@ -284,12 +285,15 @@ def _object_of_according_to(to):  # type: ignore[no-untyped-def]
 def _phrase(head):  # type: ignore[no-untyped-def]
     """The mention: the head noun and everything before it in its phrase, never what follows
     (appositions and relative clauses: "Temur Umarov, a research fellow ..." is "Temur Umarov")."""
-    first = head.left_edge
-    if any(t.text in ",;:" for t in head.doc[first.i : head.i]):  # a left edge over a comma is a parse slip
+    doc, first = head.doc, head.left_edge
+    if any(t.text in ",;:" for t in doc[first.i : head.i]):  # a left edge over a comma is a parse slip
         first = head
-        while first.i > 0 and head.doc[first.i - 1].dep_ in ("compound", "amod", "det", "poss", "nmod", "flat") and head.doc[first.i - 1].head.i >= first.i:
-            first = head.doc[first.i - 1]
-    return head, first, head
+        while first.i > 0 and doc[first.i - 1].dep_ in _MODIFIERS and doc[first.i - 1].head.i >= first.i:
+            first = doc[first.i - 1]
+    return head, first, head  # (head, first token, last token): the mention ends at its head
+
+
+_MODIFIERS = frozenset({"compound", "amod", "det", "poss", "nmod", "flat"})
 
 
 class _NameResolver:

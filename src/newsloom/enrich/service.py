@@ -59,7 +59,7 @@ class Enricher:
         self.database = database
         self.nlp = nlp or SpacyModel()
         self.embedder = embedder or MiniLmEmbedder()
-        self._sentence_cache: OrderedDict[tuple[int, str | None], tuple[list[Sentence], np.ndarray]] = OrderedDict()
+        self._sentence_cache: OrderedDict[tuple[int, int], tuple[list[Sentence], np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def enrich(self, article_id: int) -> EnrichmentResult:
@@ -139,7 +139,7 @@ class Enricher:
     def _sentences(self, article: Article) -> tuple[list[Sentence], np.ndarray]:
         """Sentence vectors are not stored (they would outweigh the text): computed on a
         question and kept for the next few questions."""
-        key = (article.id, article.content_hash)
+        key = (article.id, hash(article.text))  # a re-cleaned body is a new entry
         with self._cache_lock:
             if key in self._sentence_cache:
                 self._sentence_cache.move_to_end(key)
