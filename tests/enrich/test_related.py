@@ -87,3 +87,14 @@ def test_enrichment_is_idempotent_and_reembedding_replaces_the_vector(services, 
     after = services.related.related(newsroom["seed"])
     assert [r.article.id for r in after] == [r.article.id for r in before]
     assert len(services.related.index) == len(newsroom)  # one vector per article, however often re-embedded
+
+
+def test_an_article_that_loses_its_vector_leaves_the_index(services, newsroom):
+    from newsloom.store import EnrichmentRepository
+
+    assert newsroom["related0"] in {r.article.id for r in services.related.related(newsroom["seed"])}
+    with services.database.write() as session:  # what enrichment writes when a text turns out empty or foreign
+        EnrichmentRepository(session).replace_embedding(newsroom["related0"], "test", None)
+    assert newsroom["related0"] not in {r.article.id for r in services.related.related(newsroom["seed"])}
+    assert len(services.related.index) == len(newsroom) - 1
+    assert services.related.related(newsroom["related0"]) == []

@@ -29,6 +29,7 @@ CANDIDATES = 50
 
 class VectorIndex(Protocol):
     def upsert(self, keys: np.ndarray, vectors: np.ndarray) -> None: ...
+    def remove(self, keys: list[int]) -> None: ...
     def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]: ...
     def __len__(self) -> int: ...
 
@@ -48,6 +49,12 @@ class UsearchIndex:
                 if int(key) in self._index:
                     self._index.remove(int(key))
             self._index.add(keys.astype(np.uint64), vectors.astype(np.float32))
+
+    def remove(self, keys: list[int]) -> None:
+        with self._lock:
+            for key in keys:
+                if key in self._index:
+                    self._index.remove(key)
 
     def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]:
         with self._lock:
@@ -80,19 +87,21 @@ class RelatedFinder:
         self._sync_lock = threading.Lock()
 
     def sync(self) -> int:
-        """Catch up with embeddings written since the last call; returns how many were added."""
-        added = 0
+        """Catch up with embeddings written or removed since the last call; returns how many."""
+        changed = 0
         with self._sync_lock:
             while True:
                 with self.database.read() as session:
                     rows = EnrichmentRepository(session).embeddings_since(self._seq)
                 if not rows:
-                    return added
-                keys = np.array([article_id for _, article_id, _ in rows], dtype=np.uint64)
-                vectors = np.vstack([np.frombuffer(blob, dtype="<f4") for _, _, blob in rows])
-                self.index.upsert(keys, vectors)
+                    return changed
+                kept = [(article_id, blob) for _, article_id, blob in rows if blob]
+                self.index.remove([article_id for _, article_id, blob in rows if not blob])
+                if kept:
+                    keys = np.array([article_id for article_id, _ in kept], dtype=np.uint64)
+                    self.index.upsert(keys, np.vstack([np.frombuffer(blob, dtype="<f4") for _, blob in kept]))
                 self._seq = rows[-1][0]
-                added += len(rows)
+                changed += len(rows)
 
     def related(self, article_id: int, limit: int = 5) -> list[RelatedArticle]:
         self.sync()

@@ -76,10 +76,10 @@ class EnrichmentRepository:
         self.session.merge(ArticleDigestRow(article_id=article_id, summary=json.dumps(summary), key_points=json.dumps(key_points)))
 
     def replace_embedding(self, article_id: int, model: str, vector: bytes | None) -> None:
-        """A new row (and `seq`) on every write, so that indexes see the change."""
+        """A new row (and `seq`) on every write, so that indexes see the change; no vector is
+        written as an empty one, which tells indexes to drop the article."""
         self.session.execute(delete(ArticleEmbeddingRow).where(ArticleEmbeddingRow.article_id == article_id))
-        if vector is not None:
-            self.session.add(ArticleEmbeddingRow(article_id=article_id, model=model, vector=vector))
+        self.session.add(ArticleEmbeddingRow(article_id=article_id, model=model, vector=vector or b""))
 
     def quotes(self, article_id: int) -> list[QuoteRecord]:
         rows = self.session.execute(
@@ -98,10 +98,11 @@ class EnrichmentRepository:
         return [EnrichmentStatus(r.kind, r.model, r.model_version, r.status, r.reason, r.computed_at) for r in rows]
 
     def embedding(self, article_id: int) -> bytes | None:
-        return self.session.scalar(select(ArticleEmbeddingRow.vector).where(ArticleEmbeddingRow.article_id == article_id))
+        vector = self.session.scalar(select(ArticleEmbeddingRow.vector).where(ArticleEmbeddingRow.article_id == article_id))
+        return vector or None
 
     def embeddings_since(self, seq: int, limit: int = 10_000) -> list[tuple[int, int, bytes]]:
-        """(seq, article_id, vector) written after `seq`, oldest first."""
+        """(seq, article_id, vector) written after `seq`, oldest first; an empty vector means removed."""
         rows = self.session.execute(
             select(ArticleEmbeddingRow.seq, ArticleEmbeddingRow.article_id, ArticleEmbeddingRow.vector)
             .where(ArticleEmbeddingRow.seq > seq)
