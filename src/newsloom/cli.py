@@ -91,6 +91,13 @@ def _root(
     ctx.obj = _State(settings, config)
 
 
+def _while_busy(label: str, work):  # type: ignore[no-untyped-def]
+    """Run a long measurement behind a spinner on stderr (stdout stays clean for --json)."""
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task(label, total=None)
+        return work()
+
+
 def _print_json(models: list) -> None:  # type: ignore[type-arg]
     print(json.dumps([model.model_dump(mode="json") for model in models], indent=2))
 
@@ -242,9 +249,8 @@ def eval_duplicates(
         pages = load_benchmark(directory)
     except FileNotFoundError as error:
         usage_error(str(error))
-    with Progress(console=err, transient=True) as progress:
-        progress.add_task(f"building copies of {len(pages)} articles", total=None)
-        scores = evaluate(build_documents(pages), [0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    thresholds = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+    scores = _while_busy(f"building copies of {len(pages)} articles", lambda: evaluate(build_documents(pages), thresholds))
     if as_json:
         print(json.dumps([asdict(result) for result in scores], indent=2))
         return
@@ -522,9 +528,7 @@ def eval_quotes(
     articles = load_polnear(directory)[:limit]
     if not articles:
         usage_error(f"no annotated articles under {directory} (expected text/*.txt and attributions/*.ann)")
-    with Progress(console=err, transient=True) as progress:
-        progress.add_task(f"finding quotes in {len(articles)} articles", total=None)
-        result = evaluate(articles)
+    result = _while_busy(f"finding quotes in {len(articles)} articles", lambda: evaluate(articles))
     if as_json:
         print(json.dumps(asdict(result), indent=2))
         return
@@ -552,9 +556,7 @@ def eval_summaries(
         cases = load_cases(file)[:limit]
     except (ValueError, KeyError) as error:
         usage_error(f"{file} is not summary JSON lines: {error}")
-    with Progress(console=err, transient=True) as progress:
-        progress.add_task(f"summarising {len(cases)} articles", total=None)
-        scores = evaluate(cases)
+    scores = _while_busy(f"summarising {len(cases)} articles", lambda: evaluate(cases))
     if as_json:
         print(json.dumps([asdict(result) for result in scores], indent=2))
         return
@@ -581,9 +583,7 @@ def eval_extraction(
     except FileNotFoundError as error:
         usage_error(str(error))
     chosen = {name: run for name, run in EXTRACTORS.items() if baseline or name == "newsloom"}
-    with Progress(console=err, transient=True) as progress:
-        progress.add_task(f"scoring {len(pages)} pages", total=None)
-        scores = evaluate(pages, chosen)
+    scores = _while_busy(f"scoring {len(pages)} pages", lambda: evaluate(pages, chosen))
     if as_json:
         print(json.dumps([asdict(result) for result in scores], indent=2))
         return

@@ -18,7 +18,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from newsloom.enrich.entities import ArticleEntity
+from newsloom.enrich.entities import ArticleEntity, merge_mentions
+from newsloom.enrich.nlp import Mention
 
 SPEECH_VERBS = frozenset(
     f"{stem}{ending}"
@@ -387,10 +388,10 @@ _NOT_IN_TITLES = frozenset(
 )
 
 
-def quotes_in(text: str, model, mentions: list | None = None) -> list[Quote]:  # type: ignore[no-untyped-def]
-    """Quotes of a text with a SpacyModel; pass the text's `mentions` when already computed."""
-    from newsloom.enrich.entities import merge_mentions
-
+def quotes_in(text: str, model, mentions: list[Mention] | None = None, entities: list[ArticleEntity] | None = None) -> list[Quote]:  # type: ignore[no-untyped-def]
+    """Quotes of a text with a SpacyModel; pass the text's `mentions` and merged `entities`
+    when they are already computed."""
     mentions = model.mentions(text) if mentions is None else mentions
+    entities = merge_mentions(mentions) if entities is None else entities
     people = [(m.start_char, m.text) for m in mentions if m.label == "PERSON"]
-    return find_quotes(text, model.parse, merge_mentions(mentions), people)
+    return find_quotes(text, model.parse, entities, people)

@@ -15,7 +15,7 @@ from newsloom.enrich.embeddings import MiniLmEmbedder
 from newsloom.enrich.entities import entity_key, merge_mentions, salience
 from newsloom.enrich.hashtags import choose_hashtags
 from newsloom.enrich.nlp import SpacyModel
-from newsloom.enrich.quotes import find_quotes
+from newsloom.enrich.quotes import quotes_in
 from newsloom.enrich.sentences import Sentence, split_sentences
 from newsloom.enrich.summary import digest
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository
@@ -98,10 +98,9 @@ class Enricher:
             for entity in entities
         ]
         # 2. Quotes, resolving speakers with the same entities.
-        people = [(m.start_char, m.text) for m in mentions if m.label == "PERSON"]
         quotes = [
             (q.text, q.speaker, entity_key(q.speaker), q.affiliation, q.cue, q.start)
-            for q in find_quotes(analysed, self.nlp.parse, entities, people)
+            for q in quotes_in(analysed, self.nlp, mentions, entities)
         ]
         # 3. Summary and key points from sentence embeddings; the article's own vector from them.
         sentences = split_sentences(text)[:MAX_EMBEDDED_SENTENCES]

@@ -46,10 +46,6 @@ def load_cases(path: Path) -> list[SummaryCase]:
     return cases
 
 
-def lead(sentences: list[Sentence], count: int = 3) -> list[Sentence]:
-    return sentences[:count]
-
-
 def score(name: str, cases: list[SummaryCase], summarize: Callable[[SummaryCase], list[Sentence]]) -> RougeScore:
     from rouge_score import rouge_scorer
 
@@ -66,7 +62,7 @@ def score(name: str, cases: list[SummaryCase], summarize: Callable[[SummaryCase]
 
 
 def lead3(case: SummaryCase) -> list[Sentence]:
-    return lead(split_sentences(case.text))
+    return split_sentences(case.text)[:3]
 
 
 def evaluate(cases: list[SummaryCase]) -> list[RougeScore]:
