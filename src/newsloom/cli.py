@@ -56,6 +56,8 @@ sources_app = typer.Typer(no_args_is_help=True, help="Publishers: extraction hea
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
+admin_app = typer.Typer(no_args_is_help=True, help="The admin account that manages feeds on the web.")
+app.add_typer(admin_app, name="admin")
 
 out = Console()
 err = Console(stderr=True)
@@ -356,6 +358,33 @@ def sources_forget(ctx: typer.Context, domain: Annotated[str, typer.Argument(hel
         with services.database.write() as session:
             forgotten = BoilerplateRepository(session).forget(source_id)
     out.print(f"{domain}: forgot {forgotten} learned items")
+
+
+# --- admin ---------------------------------------------------------------
+
+
+@admin_app.command("create")
+def admin_create(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Name to sign in with.")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="NEWSLOOM_ADMIN_PASSWORD",
+                          help="Asked for when not given (or set NEWSLOOM_ADMIN_PASSWORD).")
+    ],
+) -> None:
+    """Create the admin, or set the password of an existing one (which signs out its sessions)."""
+    from newsloom.accounts import AccountError, Accounts
+    from newsloom.store import Database
+
+    _require_current_schema(ctx.obj.settings)
+    database = Database(database_url(ctx.obj.settings))
+    try:
+        user, created = Accounts(database).set_admin(username, password)
+    except AccountError as error:
+        usage_error(str(error))
+    finally:
+        database.dispose()
+    out.print(f"{'created' if created else 'updated'} admin {user.username!r}; sign in at /admin/login")
 
 
 # --- refresh, ingest, show ----------------------------------------------

@@ -43,6 +43,24 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `newsloom serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `newsloom serve` binds.")
     page_size: int = Field(30, ge=1, le=200, description="Default page size of article lists.")
+    secret_key: str | None = Field(
+        None,
+        min_length=32,
+        description="Signs session cookies. Empty means one is generated once and kept in the database, "
+        "so every web process of one installation shares it.",
+    )
+    https_cookies: bool = Field(
+        False, description="Mark session cookies Secure. Turn on when Newsloom is served over https."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins (per address and per username) before sign-in is locked."
+    )
+    login_lockout_seconds: int = Field(
+        60, ge=1, description="First lockout after too many failed sign-ins; it doubles on each further lockout."
+    )
+    questions_per_minute: int = Field(
+        20, ge=1, description="Questions one address may ask about articles per minute (each runs a model)."
+    )
 
     # --- outgoing HTTP -----------------------------------------------------
     user_agent: str = Field(

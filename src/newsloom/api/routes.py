@@ -69,6 +69,8 @@ def ask_article(request: Request, article_id: int, body: QuestionIn) -> AnswerOu
     with _database(request).read() as session:
         if ArticleRepository(session).get(article_id) is None:
             raise HTTPException(status_code=404, detail=f"article {article_id} not found")
+    if not request.app.state.question_limiter.allow_client(request):
+        raise HTTPException(status_code=429, detail="too many questions from this address; wait a minute")
     result = request.app.state.enricher.ask(article_id, body.question)
     return AnswerOut(
         question=result.question, answered=result.answered, reason=result.reason,

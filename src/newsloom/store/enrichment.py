@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from newsloom.store._upsert import insert_ignoring_conflicts
@@ -18,7 +18,14 @@ from newsloom.store.models import (
     EntityRow,
     utcnow,
 )
-from newsloom.store.records import ArticleEntityRecord, DigestRecord, EnrichmentStatus, QuoteRecord
+from newsloom.store.records import (
+    ArticleEntityRecord,
+    AttributedQuote,
+    DigestRecord,
+    EnrichmentStatus,
+    Entity,
+    QuoteRecord,
+)
 
 # Written together by one enrichment, in one transaction; the last one marks it complete.
 KINDS = ("entities", "quotes", "digest", "embedding")
@@ -135,3 +142,38 @@ class EnrichmentRepository:
         if created_before is not None:
             statement = statement.where(ArticleRow.created_at < created_before)
         return list(self.session.scalars(statement))
+
+    def entity(self, entity_id: int) -> Entity | None:
+        row = self.session.get(EntityRow, entity_id)
+        if row is None:
+            return None
+        count = self.session.scalar(select(func.count()).where(ArticleEntityRow.entity_id == entity_id)) or 0
+        return Entity(row.id, row.kind, row.name, count)
+
+    def quotes_by(self, entity_id: int, limit: int = 20) -> list[AttributedQuote]:
+        """What a person was quoted saying, newest article first (quotes name speakers by the entity's key)."""
+        entity = self.session.get(EntityRow, entity_id)
+        if entity is None or entity.kind != "person":
+            return []
+        rows = self.session.execute(
+            select(ArticleQuoteRow.text, ArticleQuoteRow.speaker, ArticleQuoteRow.affiliation, ArticleQuoteRow.cue,
+                   ArticleRow.id, ArticleRow.title, ArticleRow.sort_at)  # fmt: skip
+            .join(ArticleRow, ArticleRow.id == ArticleQuoteRow.article_id)
+            .where(ArticleQuoteRow.speaker_key == entity.key)
+            .order_by(ArticleRow.sort_at.desc(), ArticleQuoteRow.position)
+            .limit(limit)
+        )
+        return [AttributedQuote(QuoteRecord(*row[:4]), row[4], row[5], row[6]) for row in rows]
+
+    def popular_tags(self, since: datetime, limit: int = 12) -> list[tuple[str, int]]:
+        """The hashtags most articles since `since` carry, for the home page's filter."""
+        count = func.count().label("articles")
+        rows = self.session.execute(
+            select(ArticleHashtagRow.tag, count)
+            .join(ArticleRow, ArticleRow.id == ArticleHashtagRow.article_id)
+            .where(ArticleRow.sort_at >= since, ArticleRow.duplicate_of.is_(None))
+            .group_by(ArticleHashtagRow.tag)
+            .order_by(count.desc(), ArticleHashtagRow.tag)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows]

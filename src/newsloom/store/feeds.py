@@ -62,14 +62,22 @@ class FeedRepository:
     def list(self) -> list[Feed]:
         return [to_feed(row) for row in self.session.scalars(select(FeedRow).order_by(FeedRow.id))]
 
-    def list_with_health(self) -> list[FeedHealth]:
+    def list_with_health(self, source_id: int | None = None) -> list[FeedHealth]:
+        """Every feed (or one source's) with its entries' outcomes."""
+        only = [FeedRow.source_id == source_id] if source_id is not None else []
         counts: dict[int, dict[str, int]] = {}
         for feed_id, status, count in self.session.execute(
-            select(EntryRow.feed_id, EntryRow.status, func.count()).group_by(EntryRow.feed_id, EntryRow.status)
+            select(EntryRow.feed_id, EntryRow.status, func.count())
+            .join(FeedRow, FeedRow.id == EntryRow.feed_id)
+            .where(*only)
+            .group_by(EntryRow.feed_id, EntryRow.status)
         ):
             counts.setdefault(feed_id, {})[status] = count
         rows = self.session.execute(
-            select(FeedRow, SourceRow.name).outerjoin(SourceRow, FeedRow.source_id == SourceRow.id).order_by(FeedRow.id)
+            select(FeedRow, SourceRow.name)
+            .outerjoin(SourceRow, FeedRow.source_id == SourceRow.id)
+            .where(*only)
+            .order_by(FeedRow.id)
         )
         return [
             FeedHealth(feed=to_feed(feed), source_name=name, entry_counts=counts.get(feed.id, {}))

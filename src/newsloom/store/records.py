@@ -169,3 +169,52 @@ class EnrichmentStatus:
     status: str
     reason: str | None
     computed_at: datetime
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str  # reader, moderator, admin
+    session_epoch: int
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a reader narrows a search or a list by; every field is optional."""
+
+    source_domain: str | None = None
+    tag: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    # Plain text with the matched words between SNIPPET_START and SNIPPET_END.
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: int
+    kind: str
+    name: str
+    article_count: int
+
+
+@dataclass(frozen=True)
+class AttributedQuote:
+    """A quote with the article it appeared in."""
+
+    quote: QuoteRecord
+    article_id: int
+    article_title: str
+    sort_at: datetime

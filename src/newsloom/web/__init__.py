@@ -1,4 +1,4 @@
-"""The web application (reader pages arrive with the reader issue)."""
+"""The web application: reader pages, feeds admin and the JSON API, in one FastAPI app."""
 
 from newsloom.web.app import create_app
 

@@ -1,40 +1,75 @@
-"""The FastAPI application: health check, JSON API and a minimal front page."""
+"""The FastAPI application: reader pages, feeds admin, JSON API and health check."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from contextlib import asynccontextmanager
-from html import escape
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsloom import __version__
+from newsloom.accounts import Accounts
 from newsloom.api.routes import router as api_router
 from newsloom.api.schemas import HealthOut
 from newsloom.enrich import Enricher, RelatedFinder
+from newsloom.ingest import Fetcher, Subscriptions
 from newsloom.settings import Settings, database_url
-from newsloom.store import ArticleRepository, Database
+from newsloom.store import Database, MetaRepository
 from newsloom.store.migrate import current_revision
+from newsloom.web import admin, reader
+from newsloom.web.rendering import Renderer
+from newsloom.web.security import LoginThrottle, RateLimiter, SecurityHeadersMiddleware
+
+STATIC = Path(__file__).parent / "static"
+SESSION_COOKIE = "newsloom_session"
+SESSION_MAX_AGE = 14 * 24 * 3600
 
 
 def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     owns_database = database is None
     database = database or Database(database_url(settings))
+    fetcher = Fetcher(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        fetcher.close()
         if owns_database:
             database.dispose()
 
-    app = FastAPI(title="Newsloom", version=__version__, lifespan=lifespan)
+    # Swagger UI loads from a CDN and runs inline script; the schema stays at /openapi.json.
+    app = FastAPI(title="Newsloom", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.database = database
     # Both load their models on first use: a web process that never gets a question never loads them.
     app.state.enricher = Enricher(database)
     app.state.related = RelatedFinder(database)
+    app.state.subscriptions = Subscriptions(database, fetcher)
+    app.state.accounts = Accounts(database)
+    app.state.renderer = Renderer()
+    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+    app.state.question_limiter = RateLimiter(settings.questions_per_minute, 60.0)
+
+    app.add_middleware(
+        LazySessionMiddleware, secret=lambda: settings.secret_key or _stored_secret(database),
+        https_only=settings.https_cookies,
+    )  # fmt: skip
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
+    app.include_router(reader.router)
+    app.include_router(admin.router)
+    _add_error_pages(app)
 
     @app.get("/healthz", response_model=HealthOut)
     def healthz() -> HealthOut | JSONResponse:
@@ -47,22 +82,60 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
             return JSONResponse(body.model_dump(), status_code=503)
         return HealthOut(status="ok", database=database.dialect, schema_revision=revision)
 
-    @app.get("/", response_class=HTMLResponse)
-    def front_page(request: Request) -> str:
-        # A plain list until the reader pages land; it proves the pipeline end to end.
-        with database.read() as session:
-            page = ArticleRepository(session).page(settings.page_size)
-        items = "".join(
-            f'<li><a href="/api/v1/articles/{a.id}">{escape(a.title)}</a> '
-            f"<small>{escape(a.source.name)} · {a.sort_at:%Y-%m-%d %H:%M} UTC</small></li>"
-            for a in page.articles
-        )
-        empty = "<p>No articles yet. Feeds are refreshed in the background; see <a href='/api/v1/feeds'>feed status</a>.</p>"
-        return (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Newsloom</title>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'></head><body><main>"
-            f"<h1>Newsloom</h1>{'<ul>' + items + '</ul>' if items else empty}"
-            "<p><a href='/api/v1/feeds'>Feeds</a> · <a href='/docs'>API</a></p></main></body></html>"
-        )
-
     return app
+
+
+def _stored_secret(database: Database) -> str:
+    with database.write() as session:
+        return MetaRepository(session).get_or_set("session_secret", secrets.token_urlsafe(48))
+
+
+class LazySessionMiddleware:
+    """Signed-cookie sessions whose key is read from the database on the first request, so an
+    app can start (and report its health) while the database is still unreachable."""
+
+    def __init__(self, app: ASGIApp, secret: Callable[[], str], https_only: bool) -> None:
+        self.app, self.secret, self.https_only = app, secret, https_only
+        self._sessions: SessionMiddleware | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._sessions is None and scope["type"] == "http":
+            try:
+                key = self.secret()
+            except Exception:  # the database is down: serve without sessions, try again next time
+                await self.app(scope, receive, send)
+                return
+            self._sessions = SessionMiddleware(
+                self.app, secret_key=key, session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE,
+                same_site="lax", https_only=self.https_only,
+            )  # fmt: skip
+        await (self._sessions or self.app)(scope, receive, send)
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    """The API keeps JSON errors; pages get an HTML page that says what went wrong."""
+
+    def wants_page(request: Request) -> bool:
+        return not request.url.path.startswith(("/api/", "/healthz", "/openapi.json", "/static/"))
+
+    @app.exception_handler(admin.SignInRequired)
+    async def sign_in_first(request: Request, _error: Exception) -> Response:
+        return RedirectResponse(f"/admin/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if not wants_page(request):
+            return await http_exception_handler(request, error)
+        message = error.detail if error.status_code != 404 or error.detail != "Not Found" else "There is no page here."
+        return app.state.renderer.page(request, "error.html", error.status_code, message=message, status=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        if not wants_page(request):
+            return await request_validation_exception_handler(request, error)
+        message = "That request was not understood: " + "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()
+        )
+        return app.state.renderer.page(request, "error.html", 400, message=message, status=400)
