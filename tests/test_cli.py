@@ -16,13 +16,13 @@ COMMANDS = [
     [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
     ["enrich"], ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
-    ["sources", "relearn"], ["sources", "forget"],
+    ["sources", "relearn"], ["sources", "forget"], ["admin"], ["admin", "create"],
 ]  # fmt: skip
 
 
 @pytest.fixture
 def run(tmp_path):
-    def invoke(*args, database_url=None, check=None):
+    def invoke(*args, database_url=None, check=None, env_extra=None):
         env = {
             **os.environ,
             "NEWSLOOM_DATA_DIR": str(tmp_path / "data"),
@@ -31,6 +31,7 @@ def run(tmp_path):
         }
         if database_url:
             env["NEWSLOOM_DATABASE_URL"] = database_url
+        env.update(env_extra or {})
         result = subprocess.run(
             [sys.executable, "-m", "newsloom", *args], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
         )
@@ -227,3 +228,13 @@ def test_sources_rules_relearn_and_forget(run, sqlite_url, publisher):
     assert "learned" in run("sources", "relearn", "127.0.0.1", database_url=sqlite_url, check=0).stdout
     cleared = run("sources", "rules", "127.0.0.1", "--clear", database_url=sqlite_url, check=0).stdout
     assert "body (extractor decides); drop (nothing)" in cleared
+
+
+def test_admin_create_sets_the_admin_and_refuses_weak_passwords(run, sqlite_url):
+    password = {"NEWSLOOM_ADMIN_PASSWORD": "correct horse battery staple"}
+    created = run("admin", "create", "editor", database_url=sqlite_url, env_extra=password, check=0)
+    assert "created admin 'editor'" in created.stdout
+    again = run("admin", "create", "editor", database_url=sqlite_url, env_extra=password, check=0)
+    assert "updated admin 'editor'" in again.stdout
+    weak = run("admin", "create", "editor", database_url=sqlite_url, env_extra={"NEWSLOOM_ADMIN_PASSWORD": "short"}, check=2)
+    assert "a password has 10 to 1024 characters" in weak.stderr

@@ -1,27 +1,10 @@
-import pytest
 from fastapi.testclient import TestClient
 
 from newsloom.store.migrate import head_revision
 from newsloom.web import create_app
 from tests.conftest import make_settings
-from tests.support.benchdata import zyte_page, zyte_page_ids
 from tests.support.site import article_page, seed_story
-
-
-@pytest.fixture
-def client(tmp_path, services):
-    app = create_app(services.settings, services.database)
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-def ingest_pages(services, publisher, count):
-    """The seed story first, then distinct real pages."""
-    title, paragraphs = seed_story()
-    publisher.add("/a0", article_page(title, paragraphs))
-    for number, page_id in enumerate(zyte_page_ids(count - 1), start=1):
-        publisher.add(f"/a{number}", zyte_page(page_id))
-    return [services.pipeline.ingest_page(publisher.url(f"/a{number}")).article_id for number in range(count)]
+from tests.web.conftest import ingest_pages
 
 
 def test_healthz_reports_database_and_schema(client, services):
