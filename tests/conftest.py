@@ -73,6 +73,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "read_timeout": 2.0,
         "total_timeout": 5.0,
         "min_article_chars": 200,
+        "page_cache_seconds": 0,  # tests change data between requests; tests/web/test_cache.py turns it on
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

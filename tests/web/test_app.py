@@ -9,7 +9,9 @@ from tests.web.conftest import ingest_pages
 
 def test_healthz_reports_database_and_schema(client, services):
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "database": services.database.dialect, "schema_revision": head_revision()}
+    assert body == {
+        "status": "ok", "database": services.database.dialect, "schema_revision": head_revision(), "related_index_size": 0
+    }
 
 
 def test_healthz_fails_loudly_when_the_database_is_gone(tmp_path):

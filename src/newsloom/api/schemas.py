@@ -207,6 +207,8 @@ class HealthOut(BaseModel):
     status: str
     database: str
     schema_revision: str | None
+    # Articles in this process's related-articles index; it fills in the background after start-up.
+    related_index_size: int = 0
 
 
 def _teaser(text: str, limit: int = 280) -> str:

@@ -8,6 +8,7 @@ a rebuild; bench/related.py measures it against faiss on real article embeddings
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ MIN_SIMILARITY = 0.35
 RECENCY_HALF_LIFE_DAYS = 14.0
 RECENCY_SHARE = 0.3
 CANDIDATES = 50
+ADD_SLICE = 1000
 
 
 class VectorIndex(Protocol):
@@ -44,11 +46,14 @@ class UsearchIndex:
         self._lock = threading.Lock()
 
     def upsert(self, keys: np.ndarray, vectors: np.ndarray) -> None:
-        with self._lock:
-            for key in keys:
-                if int(key) in self._index:
-                    self._index.remove(int(key))
-            self._index.add(keys.astype(np.uint64), vectors.astype(np.float32))
+        # In slices, taking the lock for each: searches go on while a large index is being built.
+        for start in range(0, len(keys), ADD_SLICE):
+            part = keys[start : start + ADD_SLICE]
+            with self._lock:
+                for key in part:
+                    if int(key) in self._index:
+                        self._index.remove(int(key))
+                self._index.add(part.astype(np.uint64), vectors[start : start + ADD_SLICE].astype(np.float32))
 
     def remove(self, keys: list[int]) -> None:
         with self._lock:
@@ -86,10 +91,13 @@ class RelatedFinder:
         self._seq = 0
         self._sync_lock = threading.Lock()
 
-    def sync(self) -> int:
-        """Catch up with embeddings written or removed since the last call; returns how many."""
+    def sync(self, wait: bool = True) -> int:
+        """Catch up with embeddings written or removed since the last call; returns how many.
+        With `wait=False` it returns at once when another thread is already catching up."""
         changed = 0
-        with self._sync_lock:
+        if not self._sync_lock.acquire(blocking=wait):
+            return 0
+        try:
             while True:
                 with self.database.read() as session:
                     rows = EnrichmentRepository(session).embeddings_since(self._seq)
@@ -102,23 +110,42 @@ class RelatedFinder:
                     self.index.upsert(keys, np.vstack([np.frombuffer(blob, dtype="<f4") for _, blob in kept]))
                 self._seq = rows[-1][0]
                 changed += len(rows)
+        finally:
+            self._sync_lock.release()
+
+    def warm_up(self) -> threading.Thread:
+        """Build the index in the background, so that no reader waits for it (at 100k articles
+        that takes minutes); until it is done, related articles come from what is indexed so far."""
+        def build() -> None:
+            try:
+                self.sync()
+            except Exception:  # e.g. the database is not up yet; the next reader's request tries again
+                logging.getLogger(__name__).warning("building the related-articles index failed", exc_info=True)
+
+        thread = threading.Thread(target=build, name="related-index", daemon=True)
+        thread.start()
+        return thread
 
     def related(self, article_id: int, limit: int = 5) -> list[RelatedArticle]:
-        self.sync()
+        self.sync(wait=False)
         with self.database.read() as session:
             blob = EnrichmentRepository(session).embedding(article_id)
             articles = ArticleRepository(session)
             this = articles.get(article_id)
             if blob is None or this is None:
                 return []
-            hits = [(key, sim) for key, sim in self.index.search(np.frombuffer(blob, dtype="<f4"), CANDIDATES) if key != article_id]
+            hits = [
+                (key, similarity)
+                for key, similarity in self.index.search(np.frombuffer(blob, dtype="<f4"), CANDIDATES)
+                if key != article_id and similarity >= MIN_SIMILARITY  # only these are worth loading
+            ]
             found = articles.get_many([key for key, _ in hits])
         own_group = this.duplicate_of or this.id
         chosen, groups = [], {own_group}
         for key, similarity in hits:
             other = found.get(key)
-            if other is None or similarity < MIN_SIMILARITY:
-                continue  # deleted since it was indexed, or not related enough
+            if other is None:
+                continue  # deleted since it was indexed
             group = other.duplicate_of or other.id
             if group in groups or other.title.casefold() == this.title.casefold():
                 continue  # a copy of this story, or of one already listed

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -106,7 +107,12 @@ class EntryRow(Base):
 
 class ArticleRow(Base):
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_sort", "sort_at", "id"),)
+    __table_args__ = (
+        Index("ix_articles_sort", "sort_at", "id"),
+        Index("ix_articles_listed", "sort_at", "id", sqlite_where=text("duplicate_of IS NULL"),
+              postgresql_where=text("duplicate_of IS NULL")),
+        Index("ix_articles_facets", "id", "duplicate_of", "source_id", "sort_at"),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048))

@@ -101,14 +101,6 @@ class SourceRepository:
         row = self.session.get(SourceRow, source_id)
         return to_source(row) if row else None
 
-    def list_with_counts(self) -> list[tuple[Source, int]]:
-        """Publishers with their listed articles, most first, for filters."""
-        count = func.count(ArticleRow.id).label("articles")
-        rows = self.session.execute(
-            select(SourceRow, count)
-            .join(ArticleRow, ArticleRow.source_id == SourceRow.id)
-            .where(ArticleRow.duplicate_of.is_(None))
-            .group_by(SourceRow.id)
-            .order_by(count.desc(), SourceRow.name)
-        )
-        return [(to_source(row), articles) for row, articles in rows]
+    def list_all(self) -> list[Source]:
+        """Every publisher by name, for filters (no counts: those cost a scan of the archive)."""
+        return [to_source(row) for row in self.session.scalars(select(SourceRow).order_by(SourceRow.name, SourceRow.id))]

@@ -27,6 +27,7 @@ from newsloom.settings import Settings, database_url
 from newsloom.store import Database, MetaRepository
 from newsloom.store.migrate import current_revision
 from newsloom.web import admin, reader
+from newsloom.web.cache import PageCache, PageCacheMiddleware
 from newsloom.web.rendering import Renderer
 from newsloom.web.security import LoginThrottle, RateLimiter, SecurityHeadersMiddleware
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        app.state.related.warm_up()
         yield
         fetcher.close()
         if owns_database:
@@ -57,9 +59,11 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.subscriptions = Subscriptions(database, fetcher)
     app.state.accounts = Accounts(database)
     app.state.renderer = Renderer()
+    app.state.page_cache = PageCache(settings.page_cache_seconds)
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
     app.state.question_limiter = RateLimiter(settings.questions_per_minute, 60.0)
 
+    app.add_middleware(PageCacheMiddleware, cache=app.state.page_cache, personalise=app.state.renderer.personalised)
     app.add_middleware(
         LazySessionMiddleware, secret=lambda: settings.secret_key or _stored_secret(database),
         https_only=settings.https_cookies,
@@ -80,7 +84,9 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         except Exception as error:  # the point of a health check is to report any failure
             body = HealthOut(status="error", database=f"unreachable: {type(error).__name__}", schema_revision=None)
             return JSONResponse(body.model_dump(), status_code=503)
-        return HealthOut(status="ok", database=database.dialect, schema_revision=revision)
+        return HealthOut(
+            status="ok", database=database.dialect, schema_revision=revision, related_index_size=len(app.state.related.index)
+        )
 
     return app
 

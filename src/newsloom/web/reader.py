@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
@@ -9,7 +10,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from newsloom.enrich.answers import Answer
 from newsloom.store import (
     ArticleRepository,
     EnrichmentRepository,
@@ -18,6 +18,7 @@ from newsloom.store import (
     SourceRepository,
 )
 from newsloom.store.records import SearchFilters
+from newsloom.web.cache import page_key
 from newsloom.web.rendering import article_path, slugify, stored_tag
 from newsloom.web.security import csrf_valid
 
@@ -37,25 +38,29 @@ def home(
     tag: Annotated[str | None, Query(max_length=100)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    settings = request.app.state.settings
-    with request.app.state.database.read() as session:
-        chosen_source = SourceRepository(session).get_by_domain(source) if source else None
-        if source and chosen_source is None:
-            raise HTTPException(404, f"No publisher {source!r} here.")
-        tag = stored_tag(tag) if tag else None
-        page = _page(ArticleRepository(session), settings.page_size, cursor, chosen_source and chosen_source.id, tag=tag)
-        trending = EnrichmentRepository(session).popular_tags(datetime.now(UTC) - TRENDING_WINDOW)
-        sources = SourceRepository(session).list_with_counts()
-    return _renderer(request).page(
-        request, "home.html", page=page, trending=trending, sources=sources, source=chosen_source, tag=tag,
-        filtered_url="/?" + urlencode({k: v for k, v in {"source": source, "tag": tag and tag.lstrip("#")}.items() if v}),
-    )  # fmt: skip
+    def build() -> tuple[str, dict]:
+        with request.app.state.database.read() as session:
+            chosen_source = SourceRepository(session).get_by_domain(source) if source else None
+            if source and chosen_source is None:
+                raise HTTPException(404, f"No publisher {source!r} here.")
+            wanted_tag = stored_tag(tag) if tag else None
+            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor,
+                         chosen_source and chosen_source.id, tag=wanted_tag)  # fmt: skip
+            trending = EnrichmentRepository(session).popular_tags(datetime.now(UTC) - TRENDING_WINDOW)
+            sources = SourceRepository(session).list_all()
+        filters = {"source": source, "tag": tag and tag.lstrip("#")}
+        return "home.html", {
+            "page": page, "trending": trending, "sources": sources, "source": chosen_source, "tag": wanted_tag,
+            "filtered_url": "/?" + urlencode({key: value for key, value in filters.items() if value}),
+        }  # fmt: skip
+
+    return _shared_page(request, build)
 
 
 @router.get("/article/{article_id}", response_class=HTMLResponse)
 @router.get("/article/{article_id}/{slug}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: int, slug: str | None = None) -> Response:
-    return _article_response(request, article_id, slug)
+    return _shared_page(request, lambda: _article(request, article_id, slug))
 
 
 @router.post("/article/{article_id}/{slug}/ask", response_class=HTMLResponse)
@@ -69,28 +74,28 @@ def ask_from_form(
     """The question box without JavaScript: the page again, with the answer in its panel."""
     if not csrf_valid(request, csrf_token):
         raise HTTPException(403, "This form has expired. Reload the page and try again.")
+    template, context = _article(request, article_id, slug, redirect=False)  # type: ignore[misc]
+    status, answer, problem = 200, None, None
     if not question.strip():
-        return _article_response(request, article_id, slug, question_error="Type a question first.")
-    if not request.app.state.question_limiter.allow_client(request):
-        return _article_response(request, article_id, slug, question_error="Too many questions; wait a minute.", status=429)
-    answer = request.app.state.enricher.ask(article_id, question.strip())
-    return _article_response(request, article_id, slug, answer=answer)
+        problem = "Type a question first."
+    elif not request.app.state.question_limiter.allow_client(request):
+        status, problem = 429, "Too many questions; wait a minute."
+    else:
+        answer = request.app.state.enricher.ask(article_id, question.strip())
+    return _renderer(request).page(request, template, status, answer=answer, question_error=problem, **context)
 
 
-def _article_response(
-    request: Request, article_id: int, slug: str | None, *, answer: Answer | None = None,
-    question_error: str | None = None, status: int = 200,
-) -> Response:  # fmt: skip
+def _article(request: Request, article_id: int, slug: str | None, redirect: bool = True) -> tuple[str, dict] | Response:
     with request.app.state.database.read() as session:
         articles = ArticleRepository(session)
         article = articles.get(article_id)
         if article is None:
             raise HTTPException(404, "This article does not exist, or was removed.")
-        if article.duplicate_of is not None and answer is None:
+        if redirect and article.duplicate_of is not None:
             primary = articles.get(article.duplicate_of)
             if primary is not None:  # copies are read under their original
                 return RedirectResponse(article_path(primary), status_code=301)
-        if slug != slugify(article.title) and request.method == "GET":
+        if redirect and slug != slugify(article.title):
             return RedirectResponse(article_path(article), status_code=301)
         stored = EnrichmentRepository(session)
         newer, older = articles.neighbours(article)
@@ -105,45 +110,51 @@ def _article_response(
             "newer": articles.get(newer) if newer else None,
             "older": articles.get(older) if older else None,
         }
-    related = request.app.state.related.related(article.id)
-    return _renderer(request).page(
-        request, "article.html", status_code=status, related=related, answer=answer, question_error=question_error, **context
-    )
+    context["related"] = request.app.state.related.related(article.id)
+    return "article.html", context
 
 
 @router.get("/tag/{tag}", response_class=HTMLResponse)
 def tag_page(request: Request, tag: str, cursor: Annotated[str | None, Query(max_length=200)] = None) -> Response:
-    tag = stored_tag(tag)
-    with request.app.state.database.read() as session:
-        page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, tag=tag)
-    if not page.articles and cursor is None:
-        raise HTTPException(404, f"No article carries {tag}.")
-    return _renderer(request).page(request, "tag.html", tag=tag, page=page)
+    def build() -> tuple[str, dict]:
+        wanted = stored_tag(tag)
+        with request.app.state.database.read() as session:
+            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, tag=wanted)
+        if not page.articles and cursor is None:
+            raise HTTPException(404, f"No article carries {wanted}.")
+        return "tag.html", {"tag": wanted, "page": page}
+
+    return _shared_page(request, build)
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: int, cursor: Annotated[str | None, Query(max_length=200)] = None) -> Response:
-    with request.app.state.database.read() as session:
-        stored = EnrichmentRepository(session)
-        entity = stored.entity(entity_id)
-        if entity is None:
-            raise HTTPException(404, "No such person, organisation or place.")
-        page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, entity_id=entity_id)
-        quotes = stored.quotes_by(entity_id)
-    return _renderer(request).page(request, "entity.html", entity=entity, page=page, quotes=quotes)
+    def build() -> tuple[str, dict]:
+        with request.app.state.database.read() as session:
+            stored = EnrichmentRepository(session)
+            entity = stored.entity(entity_id)
+            if entity is None:
+                raise HTTPException(404, "No such person, organisation or place.")
+            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, entity_id=entity_id)
+            return "entity.html", {"entity": entity, "page": page, "quotes": stored.quotes_by(entity_id)}
+
+    return _shared_page(request, build)
 
 
 @router.get("/source/{domain}", response_class=HTMLResponse)
 def source_page(request: Request, domain: str, cursor: Annotated[str | None, Query(max_length=200)] = None) -> Response:
-    with request.app.state.database.read() as session:
-        sources = SourceRepository(session)
-        source = sources.get_by_domain(domain)
-        if source is None:
-            raise HTTPException(404, f"No publisher {domain!r} here.")
-        [health] = sources.list_with_health(source.id)
-        feeds = FeedRepository(session).list_with_health(source.id)
-        page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, source.id)
-    return _renderer(request).page(request, "source.html", source=source, health=health, feeds=feeds, page=page)
+    def build() -> tuple[str, dict]:
+        with request.app.state.database.read() as session:
+            sources = SourceRepository(session)
+            source = sources.get_by_domain(domain)
+            if source is None:
+                raise HTTPException(404, f"No publisher {domain!r} here.")
+            [health] = sources.list_with_health(source.id)
+            feeds = FeedRepository(session).list_with_health(source.id)
+            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, source.id)
+        return "source.html", {"source": source, "health": health, "feeds": feeds, "page": page}
+
+    return _shared_page(request, build)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -169,11 +180,26 @@ def search_page(
             results = ArticleRepository(session).search(
                 q, filters, by_date=sort == "date", limit=SEARCH_PAGE_SIZE, offset=(page - 1) * SEARCH_PAGE_SIZE
             )
-        sources = SourceRepository(session).list_with_counts()
+        sources = SourceRepository(session).list_all()
     return _renderer(request).page(
         request, "search.html", status_code=400 if errors else 200, q=q, results=results, errors=errors,
         filters=filters, since=since or "", until=until or "", sort=sort, page_number=page, sources=sources,
     )  # fmt: skip
+
+
+def _shared_page(request: Request, build: Callable[[], tuple[str, dict] | Response]) -> Response:
+    """A page every reader is served alike, from the page cache when a recent copy is there.
+    `build` gives the template and its context, or a response (a redirect) that is never cached."""
+    cache, key = request.app.state.page_cache, page_key(request.url.path, request.url.query)
+    html = cache.get(key)
+    if html is None:
+        built = build()
+        if isinstance(built, Response):
+            return built
+        template, context = built
+        html = _renderer(request).shared(template, **context)
+        cache.put(key, html)
+    return _renderer(request).personalised(request, html)  # type: ignore[arg-type]
 
 
 def _day(value: str | None, errors: list[str], label: str) -> datetime | None:

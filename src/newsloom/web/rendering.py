@@ -80,6 +80,10 @@ def article_body(html: str) -> Markup:
     return Markup(_IMAGE_WITHOUT_ALT.sub("<img alt=\"\"", clean))  # a publisher's unlabelled image is decorative
 
 
+# Stands in for the reader's form token in shared pages; `personalised` swaps in the real one.
+CSRF_PLACEHOLDER = "\ue002csrf\ue002"
+
+
 class Renderer:
     def __init__(self) -> None:
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -97,3 +101,13 @@ class Renderer:
         # No session while the database is unreachable (see LazySessionMiddleware).
         context["flash"] = request.session.pop("flash", None) if "session" in request.scope else None
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+    def shared(self, template: str, **context: object) -> str:
+        """A page that may be served to any reader: nothing personal is rendered into it."""
+        context.update(user=None, flash=None, csrf_token=lambda: CSRF_PLACEHOLDER)
+        return self.templates.get_template(template).render(context)
+
+    def personalised(self, request: Request, html: str, status_code: int = 200) -> HTMLResponse:
+        if CSRF_PLACEHOLDER in html:
+            html = html.replace(CSRF_PLACEHOLDER, csrf_token(request))
+        return HTMLResponse(html, status_code=status_code)
