@@ -42,3 +42,17 @@ def test_cache_expiry_and_bound(monkeypatch):
     off = PageCache(seconds=0)
     off.put("a", "A")
     assert off.get("a") is None
+
+
+def test_stale_pages_are_served_only_while_their_successor_renders(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("newsloom.web.cache.time.monotonic", lambda: clock[0])
+    cache = PageCache(seconds=10)
+    cache.put("a", "A")
+    clock[0] += 11
+    assert cache.get("a") is None and cache.servable("a") is None  # expired, and nobody renders it
+    with cache.rendering("a"):
+        assert cache.servable("a") == "A"  # meanwhile other readers get the old page
+    clock[0] += 10 * PageCache.STALE_FACTOR
+    with cache.rendering("a"):
+        assert cache.servable("a") is None  # too old to serve at all

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,23 +19,57 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class PageCache:
+    """Fresh for `seconds`; then still served while one request renders it again (so readers
+    never wait on an expired page), and dropped after STALE_FACTOR times as long."""
+
+    STALE_FACTOR = 10
+    STRIPES = 64
+
     def __init__(self, seconds: float, max_entries: int = 4096) -> None:
         self.seconds, self.max_entries = seconds, max_entries
         self._pages: OrderedDict[str, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
+        # One renderer per page at a time: readers arriving meanwhile wait for its result.
+        self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
+        self._building: set[str] = set()
 
-    def get(self, key: str) -> object | None:
+    def lookup(self, key: str) -> tuple[object | None, bool]:
+        """The page (or None) and whether it is still fresh."""
         if self.seconds <= 0:
-            return None
+            return None, False
+        now = time.monotonic()
         with self._lock:
             entry = self._pages.get(key)
             if entry is None:
-                return None
-            if entry[0] < time.monotonic():
+                return None, False
+            if entry[0] + self.seconds * (self.STALE_FACTOR - 1) < now:
                 del self._pages[key]
-                return None
+                return None, False
             self._pages.move_to_end(key)
-            return entry[1]
+            return entry[1], entry[0] >= now
+
+    def get(self, key: str) -> object | None:
+        page, fresh = self.lookup(key)
+        return page if fresh else None
+
+    def servable(self, key: str) -> object | None:
+        """A fresh page, or a stale one while someone is already rendering its successor."""
+        page, fresh = self.lookup(key)
+        if fresh:
+            return page
+        with self._lock:
+            return page if key in self._building else None
+
+    @contextmanager
+    def rendering(self, key: str) -> Iterator[None]:
+        with self._stripes[hash(key) % self.STRIPES]:
+            with self._lock:
+                self._building.add(key)
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._building.discard(key)
 
     def put(self, key: str, page: object) -> None:
         if self.seconds <= 0:
@@ -62,7 +97,7 @@ class PageCacheMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and "session" in scope:
-            html = self.cache.get(page_key(scope["path"], scope["query_string"].decode("latin-1")))
+            html = self.cache.servable(page_key(scope["path"], scope["query_string"].decode("latin-1")))
             if isinstance(html, str):
                 await self.personalise(Request(scope), html)(scope, receive, send)
                 return

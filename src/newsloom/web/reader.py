@@ -193,12 +193,15 @@ def _shared_page(request: Request, build: Callable[[], tuple[str, dict] | Respon
     cache, key = request.app.state.page_cache, page_key(request.url.path, request.url.query)
     html = cache.get(key)
     if html is None:
-        built = build()
-        if isinstance(built, Response):
-            return built
-        template, context = built
-        html = _renderer(request).shared(template, **context)
-        cache.put(key, html)
+        with cache.rendering(key):
+            html = cache.get(key)  # rendered by the request this one waited for
+            if html is None:
+                built = build()
+                if isinstance(built, Response):
+                    return built
+                template, context = built
+                html = _renderer(request).shared(template, **context)
+                cache.put(key, html)
     return _renderer(request).personalised(request, html)  # type: ignore[arg-type]
 
 
