@@ -88,7 +88,7 @@ def test_readers_are_not_admins(admin_client, services):
 def test_add_refresh_import_export_and_remove_feeds(admin_client, services, publisher):
     site = publisher.url("/")
     publisher.add("/feed.xml", rss_feed("Local Publisher", site, []), content_type="application/rss+xml")
-    publisher.add("/", f'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>')
+    publisher.add("/", '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>')
     sign_in(admin_client)
 
     added = post_form(admin_client, "/admin/feeds", url=site)  # autodiscovered from the home page

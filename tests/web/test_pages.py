@@ -125,7 +125,8 @@ def test_tag_entity_and_source_pages(client, services, publisher):
 
 def test_search_highlights_filters_and_sorts(client, services, publisher):
     ids = ingest_pages(services, publisher, 4, enrich=True)
-    publisher.add("/hostile", article_page("A wedge story", [f"<script>alert(1)</script> wedge {p}" for p in seed_story()[1][:6]]))
+    paragraphs = [f"wedge <script>alert(1)</script> wedge {p}" for p in seed_story()[1][:6]]
+    publisher.add("/hostile", article_page("A wedge story <script>alert(1)</script>", paragraphs))
     hostile = services.pipeline.ingest_page(publisher.url("/hostile")).article_id
 
     html = client.get("/search", params={"q": "wedge"}).text
