@@ -98,3 +98,16 @@ def test_an_article_that_loses_its_vector_leaves_the_index(services, newsroom):
     assert newsroom["related0"] not in {r.article.id for r in services.related.related(newsroom["seed"])}
     assert len(services.related.index) == len(newsroom) - 1
     assert services.related.related(newsroom["related0"]) == []
+
+
+def test_the_index_builds_in_the_background_and_stops_on_request(services, newsroom):
+    from newsloom.enrich import RelatedFinder
+
+    finder = RelatedFinder(services.database)
+    finder.warm_up().join(60)
+    assert len(finder.index) == len(newsroom)
+    stopped = RelatedFinder(services.database)
+    stopped.stop()  # e.g. the server shuts down before the build began
+    stopped.warm_up().join(60)
+    assert len(stopped.index) == 0
+    stopped.stop()

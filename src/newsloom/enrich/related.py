@@ -46,14 +46,11 @@ class UsearchIndex:
         self._lock = threading.Lock()
 
     def upsert(self, keys: np.ndarray, vectors: np.ndarray) -> None:
-        # In slices, taking the lock for each: searches go on while a large index is being built.
-        for start in range(0, len(keys), ADD_SLICE):
-            part = keys[start : start + ADD_SLICE]
-            with self._lock:
-                for key in part:
-                    if int(key) in self._index:
-                        self._index.remove(int(key))
-                self._index.add(part.astype(np.uint64), vectors[start : start + ADD_SLICE].astype(np.float32))
+        with self._lock:
+            for key in keys:
+                if int(key) in self._index:
+                    self._index.remove(int(key))
+            self._index.add(keys.astype(np.uint64), vectors.astype(np.float32))
 
     def remove(self, keys: list[int]) -> None:
         with self._lock:
@@ -90,6 +87,8 @@ class RelatedFinder:
         self.index = index or UsearchIndex()
         self._seq = 0
         self._sync_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._warming: threading.Thread | None = None
 
     def sync(self, wait: bool = True) -> int:
         """Catch up with embeddings written or removed since the last call; returns how many.
@@ -103,13 +102,19 @@ class RelatedFinder:
                     rows = EnrichmentRepository(session).embeddings_since(self._seq)
                 if not rows:
                     return changed
-                kept = [(article_id, blob) for _, article_id, blob in rows if blob]
-                self.index.remove([article_id for _, article_id, blob in rows if not blob])
-                if kept:
-                    keys = np.array([article_id for article_id, _ in kept], dtype=np.uint64)
-                    self.index.upsert(keys, np.vstack([np.frombuffer(blob, dtype="<f4") for _, blob in kept]))
-                self._seq = rows[-1][0]
-                changed += len(rows)
+                # In slices, each under the index's lock: searches go on while a large index is
+                # built, and a shutdown waits for one slice at most.
+                for start in range(0, len(rows), ADD_SLICE):
+                    if self._stopping.is_set():
+                        return changed
+                    part = rows[start : start + ADD_SLICE]
+                    kept = [(article_id, blob) for _, article_id, blob in part if blob]
+                    self.index.remove([article_id for _, article_id, blob in part if not blob])
+                    if kept:
+                        keys = np.array([article_id for article_id, _ in kept], dtype=np.uint64)
+                        self.index.upsert(keys, np.vstack([np.frombuffer(blob, dtype="<f4") for _, blob in kept]))
+                    self._seq = part[-1][0]
+                    changed += len(part)
         finally:
             self._sync_lock.release()
 
@@ -122,9 +127,15 @@ class RelatedFinder:
             except Exception:  # e.g. the database is not up yet; the next reader's request tries again
                 logging.getLogger(__name__).warning("building the related-articles index failed", exc_info=True)
 
-        thread = threading.Thread(target=build, name="related-index", daemon=True)
-        thread.start()
-        return thread
+        self._warming = threading.Thread(target=build, name="related-index", daemon=True)
+        self._warming.start()
+        return self._warming
+
+    def stop(self) -> None:
+        """Stop a background build (a native thread killed mid-build aborts the process at exit)."""
+        self._stopping.set()
+        if self._warming is not None:
+            self._warming.join()
 
     def related(self, article_id: int, limit: int = 5) -> list[RelatedArticle]:
         self.sync(wait=False)

@@ -45,6 +45,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         app.state.related.warm_up()
         yield
+        app.state.related.stop()
         fetcher.close()
         if owns_database:
             database.dispose()
