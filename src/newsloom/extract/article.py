@@ -11,6 +11,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.htmlprocessing import convert_to_html
 
+from newsloom.extract.chunks import add_sibling_chunks
 from newsloom.extract.metadata import PageMetadata, read_page_metadata
 from newsloom.extract.sanitize import html_to_text
 
@@ -62,6 +63,9 @@ def extract_article(html: bytes | str, url: str | None, min_chars: int = 250) ->
                 balanced_text = html_to_text(balanced_html)
                 if len(text) < SECOND_OPINION_RATIO * len(balanced_text):
                     body_html, text = balanced_html, balanced_text
+        with_chunks = add_sibling_chunks(html, body_html)
+        if with_chunks != body_html:
+            body_html, text = with_chunks, html_to_text(with_chunks)
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         return ExtractionResult(FAILED, f"extractor error: {type(error).__name__}: {error}", metadata=metadata)
 
