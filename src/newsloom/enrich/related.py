@@ -137,12 +137,13 @@ class RelatedFinder:
         if self._warming is not None:
             self._warming.join()
 
-    def related(self, article_id: int, limit: int = 5) -> list[RelatedArticle]:
+    def related(self, article_id: int, limit: int = 5, article: Article | None = None) -> list[RelatedArticle]:
+        """`article`: the article itself when the caller has it loaded already."""
         self.sync(wait=False)
         with self.database.read() as session:
             blob = EnrichmentRepository(session).embedding(article_id)
             articles = ArticleRepository(session)
-            this = articles.get(article_id)
+            this = article if article is not None and article.id == article_id else articles.get(article_id)
             if blob is None or this is None:
                 return []
             hits = [

@@ -48,10 +48,10 @@ def home(
                          chosen_source and chosen_source.id, tag=wanted_tag)  # fmt: skip
             trending = EnrichmentRepository(session).popular_tags(datetime.now(UTC) - TRENDING_WINDOW)
             sources = SourceRepository(session).list_all()
-        filters = {"source": source, "tag": tag and tag.lstrip("#")}
+        query = urlencode({key: value for key, value in {"source": source, "tag": tag and tag.lstrip("#")}.items() if value})
         return "home.html", {
             "page": page, "trending": trending, "sources": sources, "source": chosen_source, "tag": wanted_tag,
-            "filtered_url": "/?" + urlencode({key: value for key, value in filters.items() if value}),
+            "filtered_url": f"/?{query}" if query else "/",
         }  # fmt: skip
 
     return _shared_page(request, build)
@@ -99,6 +99,7 @@ def _article(request: Request, article_id: int, slug: str | None, redirect: bool
             return RedirectResponse(article_path(article), status_code=301)
         stored = EnrichmentRepository(session)
         newer, older = articles.neighbours(article)
+        around = articles.get_many([i for i in (newer, older) if i])
         context = {
             "article": article,
             "copies": articles.copies_of(article.id),
@@ -107,10 +108,10 @@ def _article(request: Request, article_id: int, slug: str | None, redirect: bool
             "quotes": stored.quotes(article.id),
             "digest": stored.digest(article.id),
             "statuses": {status.kind: status for status in stored.statuses(article.id)},
-            "newer": articles.get(newer) if newer else None,
-            "older": articles.get(older) if older else None,
+            "newer": around.get(newer),  # type: ignore[arg-type]
+            "older": around.get(older),  # type: ignore[arg-type]
         }
-    context["related"] = request.app.state.related.related(article.id)
+    context["related"] = request.app.state.related.related(article.id, article=article)
     return "article.html", context
 
 
