@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from newsloom.ingest.opml import OPMLError
 from newsloom.store import FeedRepository
@@ -141,7 +142,7 @@ async def import_opml(request: Request, admin: Admin, opml: Annotated[UploadFile
     if len(data) > MAX_OPML_BYTES:
         return _back(request, "That OPML file is larger than 2 MB.", ok=False)
     try:
-        report = request.app.state.subscriptions.import_opml(data)
+        report = await run_in_threadpool(request.app.state.subscriptions.import_opml, data)  # database writes
     except OPMLError as error:
         return _back(request, f"Could not read that OPML file: {error}", ok=False)
     message = f"Imported: {report.added} added, {report.existing} already followed"

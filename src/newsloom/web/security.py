@@ -124,6 +124,8 @@ class LoginThrottle:
     def failed(self, *keys: str) -> None:
         now = time.monotonic()
         with self._lock:
+            if len(self._keys) > 100_000:  # a spray of made-up usernames must not grow this without bound
+                self._keys = {k: v for k, v in self._keys.items() if v.locked_until > now}
             for key in keys:
                 record = self._keys.setdefault(key, _Failures())
                 record.count += 1
