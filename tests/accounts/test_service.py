@@ -17,7 +17,7 @@ def test_admin_is_created_with_an_argon2id_hash_and_signs_in(accounts):
     user, created = accounts.set_admin("editor", PASSWORD)
     assert created and user.role == "admin"
     with accounts.database.read() as session:
-        stored = UserRepository(session).password_hash("editor")
+        _, stored = UserRepository(session).credentials("editor")
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert accounts.sign_in("editor", PASSWORD).user == user
     assert accounts.sign_in("EDITOR", PASSWORD).status == "ok"  # names are case-insensitive

@@ -48,23 +48,22 @@ class Accounts:
                 return users.create(username, hashed, "admin"), True
             users.set_password(existing.id, hashed)
             users.set_role(existing.id, "admin")
-        with self.database.read() as session:
-            return UserRepository(session).get(existing.id), False  # type: ignore[return-value]
+            return users.get(existing.id), False  # type: ignore[return-value]
 
     def sign_in(self, username: str, password: str) -> SignInResult:
         refused = SignInResult("refused", "Wrong username or password.")
         if len(password) > MAX_PASSWORD_LENGTH:
             return refused
         with self.database.read() as session:
-            users = UserRepository(session)
-            user, stored_hash = users.by_username(username), users.password_hash(username)
+            found = UserRepository(session).credentials(username)
         try:
-            self.hasher.verify(stored_hash or self._decoy_hash, password)
+            self.hasher.verify(found[1] if found else self._decoy_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return refused
-        if user is None:
+        if found is None:
             return refused
-        rehashed = self.hasher.hash(password) if self.hasher.check_needs_rehash(stored_hash or "") else None
+        user, stored_hash = found
+        rehashed = self.hasher.hash(password) if self.hasher.check_needs_rehash(stored_hash) else None
         with self.database.write() as session:
             UserRepository(session).record_login(user.id, rehashed)
         return SignInResult("ok", None, user)

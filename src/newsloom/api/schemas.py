@@ -49,7 +49,7 @@ class ArticleSummaryOut(BaseModel):
     def of(cls, article: Article) -> Self:
         return cls.model_validate(
             {**asdict(article), "original_publisher": article.original_source and asdict(article.original_source),
-             "teaser": _teaser(article.text)}
+             "teaser": teaser(article.text)}
         )  # fmt: skip
 
 
@@ -138,7 +138,7 @@ class ArticleOut(ArticleSummaryOut):
         if enrichment.digest is not None:
             view.summary, view.key_points = enrichment.digest.summary, enrichment.digest.key_points
         view.related = [
-            RelatedOut.model_validate({**asdict(other), "teaser": _teaser(other.text), "similarity": round(similarity, 4)})
+            RelatedOut.model_validate({**asdict(other), "teaser": teaser(other.text), "similarity": round(similarity, 4)})
             for other, similarity in enrichment.related
         ]
         view.enrichment = [EnrichmentStatusOut.model_validate(asdict(status)) for status in enrichment.statuses]
@@ -211,7 +211,8 @@ class HealthOut(BaseModel):
     related_index_size: int = 0
 
 
-def _teaser(text: str, limit: int = 280) -> str:
+def teaser(text: str, limit: int = 280) -> str:
+    """The opening of a text up to `limit` characters, cut at a word; the API and the pages share it."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat

@@ -44,7 +44,7 @@ SPEECH_VERBS = frozenset(
         "complain": ("", "s", "ed"), "charge": ("", "s", "d"), "vow": ("", "s", "ed"), "promise": ("", "s", "d"),
         "boast": ("", "s", "ed"), "mus": ("e", "es", "ed"), "confirm": ("", "s", "ed"), "den": ("y", "ies", "ied"),
         "reiterate": ("", "s", "d"), "exclaim": ("", "s", "ed"), "pointed": ("",), "point": ("", "s"),
-"speak": ("", "s"), "spoke": ("",), "read": ("", "s"), "scream": ("", "s", "ed"),
+        "speak": ("", "s"), "spoke": ("",), "read": ("", "s"), "scream": ("", "s", "ed"),
         "chant": ("", "s", "ed"), "cr": ("y", "ies", "ied"), "demand": ("", "s", "ed"), "tout": ("", "s", "ed"),
         "lament": ("", "s", "ed"), "mock": ("", "s", "ed"), "counter": ("", "s", "ed"), "offer": ("", "s", "ed"),
         "put": ("",), "summed": ("",), "thunder": ("", "s", "ed"), "wonder": ("", "s", "ed"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -47,16 +48,17 @@ class UsearchIndex:
 
     def upsert(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         with self._lock:
-            for key in keys:
-                if int(key) in self._index:
-                    self._index.remove(int(key))
+            self._drop(int(key) for key in keys)
             self._index.add(keys.astype(np.uint64), vectors.astype(np.float32))
 
     def remove(self, keys: list[int]) -> None:
         with self._lock:
-            for key in keys:
-                if key in self._index:
-                    self._index.remove(key)
+            self._drop(keys)
+
+    def _drop(self, keys: Iterable[int]) -> None:
+        for key in keys:
+            if key in self._index:
+                self._index.remove(key)
 
     def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]:
         with self._lock:

@@ -23,9 +23,10 @@ class UserRepository:
         row = self._row(username)
         return to_user(row) if row else None
 
-    def password_hash(self, username: str) -> str | None:
+    def credentials(self, username: str) -> tuple[User, str] | None:
+        """The account and its password hash, in one read, for signing in."""
         row = self._row(username)
-        return row.password_hash if row else None
+        return (to_user(row), row.password_hash) if row else None
 
     def create(self, username: str, password_hash: str, role: str) -> User:
         row = UserRow(username=username, password_hash=password_hash, role=role, created_at=utcnow())
@@ -51,9 +52,6 @@ class UserRepository:
             row.last_login_at = utcnow()
             if rehashed:
                 row.password_hash = rehashed
-
-    def count_with_role(self, role: str) -> int:
-        return self.session.scalar(select(func.count()).where(UserRow.role == role)) or 0
 
     def _row(self, username: str) -> UserRow | None:
         return self.session.scalars(select(UserRow).where(func.lower(UserRow.username) == username.casefold())).first()

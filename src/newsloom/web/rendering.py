@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from newsloom.api.schemas import teaser
 from newsloom.extract.sanitize import sanitize_html
 from newsloom.store.articles import SNIPPET_END, SNIPPET_START
 from newsloom.web.security import CSRF_FIELD, csrf_token
@@ -61,11 +62,6 @@ def time_tag(moment: datetime | None) -> Markup:
         return Markup("")
     exact = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Markup('<time datetime="{}" title="{}">{}</time>').format(moment.isoformat(), exact, relative_time(moment))
-
-
-def teaser(text: str, limit: int = 240) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def highlighted(snippet: str) -> Markup:
