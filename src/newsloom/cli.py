@@ -407,9 +407,10 @@ def refresh(
 
 
 def _enrich_if_stored(services: Services, result):  # type: ignore[no-untyped-def]
-    """Stage 6 inline: the foreground commands finish what a worker would do in a later job."""
+    """Stages 6 and 7 inline: the foreground commands finish what a worker would do in later jobs."""
     if result.status == "stored" and result.article_id is not None:
         services.enricher.enrich(result.article_id)
+        services.stories.assign(result.article_id)
     return result
 
 
@@ -449,6 +450,7 @@ def _refresh_in_foreground(services: Services, feed_ids: list[int], names: dict[
             counts = outcomes[feed_id]
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
             progress.advance(articles_task)
+    services.stories.consolidate()
 
     table = Table("feed", "title", "result", "new", "stored", "duplicate", "retry", "failed", "error")
     for feed_id in feed_ids:
@@ -628,6 +630,42 @@ def eval_extraction(
     out.print(table)
 
 
+@eval_app.command("stories")
+def eval_stories(
+    file: Annotated[Path, typer.Argument(help="CSV with ID, TITLE, STORY and TIMESTAMP (the Google News stories set).")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="Also write each headline's story as CSV (ID,CLUSTER).")] = None,
+    shuffle: Annotated[int | None, typer.Option(help="Stream in a random order from this seed, not by timestamp.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Stream headlines through the story clustering; B-cubed precision, recall and F1."""
+    import csv
+    from dataclasses import asdict
+
+    from newsloom.enrich.embeddings import MiniLmEmbedder
+    from newsloom.evaluation.stories import evaluate, load_headlines
+
+    if not file.is_file():
+        usage_error(f"no such file: {file}")
+    try:
+        headlines = load_headlines(file)
+    except (KeyError, ValueError) as error:
+        usage_error(f"{file} is not a stories CSV (ID, TITLE, STORY, TIMESTAMP): {error}")
+    embedder = MiniLmEmbedder(threads=2)
+    score, predicted = _while_busy(f"clustering {len(headlines)} headlines", lambda: evaluate(headlines, embedder.embed, shuffle))
+    if out_file is not None:
+        with out_file.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["ID", "CLUSTER"])
+            writer.writerows((headline.id, predicted[headline.id]) for headline in headlines)
+    if as_json:
+        print(json.dumps(asdict(score), indent=2))
+        return
+    table = Table("headlines", "true stories", "predicted stories", "B-cubed precision", "recall", "F1")
+    table.add_row(str(score.items), str(score.true_stories), str(score.predicted_stories),
+                  f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}")  # fmt: skip
+    out.print(table)
+
+
 @app.command()
 def enrich(
     ctx: typer.Context,
@@ -646,8 +684,10 @@ def enrich(
             task = progress.add_task("enriching", total=len(ids))
             for article_id in ids:
                 result = services.enricher.enrich(article_id)
+                services.stories.assign(article_id)
                 outcomes[result.status] = outcomes.get(result.status, 0) + 1
                 progress.advance(task)
+            services.stories.consolidate()
     if article is not None and outcomes.get("missing"):
         usage_error(f"no article with id {article}")
     out.print(f"enriched {len(ids)} articles: " + (", ".join(f"{n} {s}" for s, n in sorted(outcomes.items())) or "nothing to do"))

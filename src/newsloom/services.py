@@ -7,6 +7,7 @@ from newsloom.ingest import FeedRefresher, Fetcher, Subscriptions
 from newsloom.pipeline import ArticlePipeline
 from newsloom.settings import Settings, database_url
 from newsloom.store import Database
+from newsloom.stories import StoryService
 
 
 class Services:
@@ -19,6 +20,7 @@ class Services:
         self.subscriptions = Subscriptions(self.database, self.fetcher)
         self.enricher = Enricher(self.database)  # loads its models on first use
         self.related = RelatedFinder(self.database)  # reads the embeddings on first use
+        self.stories = StoryService(self.database, settings.story_window_hours)
 
     def close(self) -> None:
         self.fetcher.close()

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `newsloom serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `newsloom serve` binds.")
     page_size: int = Field(30, ge=1, le=200, description="Default page size of article lists.")
+    story_window_hours: float = Field(
+        72.0, gt=0, le=24 * 30,
+        description="A story goes cold when it has had no article for this long; later articles start a new one.",
+    )  # fmt: skip
     page_cache_seconds: int = Field(
         30, ge=0, le=3600,
         description="How long a rendered article or list page is reused for other readers (0 turns the cache off).",

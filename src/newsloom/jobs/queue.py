@@ -14,7 +14,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from newsloom.services import Services
 from newsloom.settings import Settings
-from newsloom.store import EnrichmentRepository, EntryRepository, FeedRepository
+from newsloom.store import EnrichmentRepository, EntryRepository, FeedRepository, StoryRepository
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ class JobQueue:
         self._refresh_feed = self.huey.task(retries=2, retry_delay=30, name="refresh_feed")(self._run_refresh)
         self._process_entry = self.huey.task(retries=2, retry_delay=30, name="process_entry")(self._run_entry)
         self._enrich_article = self.huey.task(retries=2, retry_delay=30, name="enrich_article")(self._run_enrich)
+        self._assign_story = self.huey.task(retries=2, retry_delay=30, name="assign_story")(self._run_assign)
         self.huey.periodic_task(crontab(minute="*"), name="schedule_due_work")(self.schedule_due_work)
+        self.huey.periodic_task(crontab(minute="*/10"), name="consolidate_stories")(self._run_consolidate)
 
     # --- enqueueing (call only after the rows' transaction has committed) ---
 
@@ -51,6 +53,9 @@ class JobQueue:
 
     def enqueue_enrich(self, article_id: int) -> None:
         self._enrich_article(article_id)
+
+    def enqueue_assign(self, article_id: int) -> None:
+        self._assign_story(article_id)
 
     def pending(self) -> int:
         return self.huey.pending_count()
@@ -70,7 +75,15 @@ class JobQueue:
         return result.status
 
     def _run_enrich(self, article_id: int) -> str:
-        return self.services.enricher.enrich(article_id).status
+        status = self.services.enricher.enrich(article_id).status
+        self.enqueue_assign(article_id)  # 7. assign to a story, once the embedding is stored
+        return status
+
+    def _run_assign(self, article_id: int) -> str:
+        return self.services.stories.assign(article_id).status
+
+    def _run_consolidate(self) -> int:
+        return self.services.stories.consolidate()
 
     def schedule_due_work(self) -> tuple[int, int]:
         """Enqueue feeds that are due and entries to retry or whose job was lost."""
@@ -81,12 +94,16 @@ class JobQueue:
         with self.services.database.read() as session:
             # Stored, but the enrich job never ran (a crash between commit and enqueue).
             unenriched = EnrichmentRepository(session).article_ids(True, created_before=now - LOST_JOB_AFTER, limit=500)
+            # Enriched, but the story job never ran.
+            unplaced = StoryRepository(session).unassigned(enriched_before=now - LOST_JOB_AFTER, limit=500)
         for feed_id in feed_ids:
             self.enqueue_refresh(feed_id)
         for entry_id in entry_ids:
             self.enqueue_entry(entry_id)
         for article_id in unenriched:
             self.enqueue_enrich(article_id)
+        for article_id in unplaced:
+            self.enqueue_assign(article_id)
         if feed_ids or entry_ids:
             log.info("scheduled %d feed refreshes and %d entries", len(feed_ids), len(entry_ids))
         return len(feed_ids), len(entry_ids)

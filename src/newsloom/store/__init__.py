@@ -10,6 +10,7 @@ from newsloom.store.feeds import FeedExistsError, FeedRepository
 from newsloom.store.meta import MetaRepository
 from newsloom.store.near_duplicates import NearDuplicateRepository
 from newsloom.store.sources import SourceRepository
+from newsloom.store.stories import StoryRepository
 from newsloom.store.users import UserRepository
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "MetaRepository",
     "NearDuplicateRepository",
     "SourceRepository",
+    "StoryRepository",
     "UserRepository",
 ]

@@ -278,4 +278,5 @@ class ArticleRepository:
             extraction_status=row.extraction_status,
             extraction_reason=row.extraction_reason,
             duplicate_of=row.duplicate_of,
+            story_id=row.story_id,
         )

@@ -112,6 +112,7 @@ class ArticleRow(Base):
         Index("ix_articles_listed", "sort_at", "id", sqlite_where=text("duplicate_of IS NULL"),
               postgresql_where=text("duplicate_of IS NULL")),
         Index("ix_articles_facets", "id", "duplicate_of", "source_id", "sort_at"),
+        Index("ix_articles_story", "story_id", "sort_at"),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -135,6 +136,7 @@ class ArticleRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A near copy of another article (syndication, wire copy): listed once, under its primary.
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
 
 
 class ArticleSignatureRow(Base):
@@ -276,3 +278,22 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class StoryRow(Base):
+    """The coverage of one event; `vector_sum` (float32) and `terms` (JSON word counts) are
+    what the clusterer scores newcomers against."""
+
+    __tablename__ = "stories"
+    __table_args__ = (Index("ix_stories_updated_at", "updated_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vector_sum: Mapped[bytes] = mapped_column(LargeBinary)
+    terms: Mapped[str] = mapped_column(Text)
+    article_count: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    headline_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

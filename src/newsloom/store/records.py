@@ -121,6 +121,7 @@ class Article:
     extraction_status: str
     extraction_reason: str | None
     duplicate_of: int | None = None
+    story_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -218,3 +219,31 @@ class AttributedQuote:
     article_id: int
     article_title: str
     sort_at: datetime
+
+
+@dataclass(frozen=True)
+class StoryState:
+    """What the clusterer keeps of a story: `vector_sum` float32 bytes, word counts."""
+
+    id: int
+    vector_sum: bytes
+    terms: dict[str, int]
+    article_count: int
+    first_at: datetime
+    last_at: datetime
+    headline_article_id: int | None
+    merged_into_id: int | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """A story as lists show it: its headline article and how widely it is covered."""
+
+    id: int
+    headline: Article | None
+    article_count: int
+    source_count: int
+    first_at: datetime
+    last_at: datetime
+    recent_count: int = 0

@@ -1,0 +1,109 @@
+"""Story clustering quality: B-cubed precision, recall and F1 against Google News' stories.
+
+The headlines stream, one by one in timestamp order, through the same `StoryClusterer` and
+`ActiveStories` the story service uses, with consolidation every `CONSOLIDATE_EVERY`
+arrivals (the service consolidates on a schedule). Only the title is used, as the file has
+no article text. B-cubed (Bagga and Baldwin, 1998) scores every item by how much of its
+predicted cluster shares its true story (precision) and how much of its true story is in
+its predicted cluster (recall); both are averaged over items, so big stories weigh more.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile
+from newsloom.stories.terms import headline_terms
+
+CONSOLIDATE_EVERY = 100
+
+
+@dataclass(frozen=True)
+class Headline:
+    id: str
+    title: str
+    story: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ClusteringScore:
+    items: int
+    true_stories: int
+    predicted_stories: int
+    precision: float
+    recall: float
+    f1: float
+
+
+def load_headlines(path: Path) -> list[Headline]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [
+            Headline(row["ID"], row["TITLE"], row["STORY"], datetime.fromtimestamp(int(row["TIMESTAMP"]) / 1000, UTC))
+            for row in csv.DictReader(handle)
+        ]
+    return sorted(rows, key=lambda h: (h.at, int(h.id) if h.id.isdigit() else h.id))
+
+
+def cluster(
+    headlines: list[Headline], embed: Callable[[list[str]], np.ndarray], clusterer: StoryClusterer | None = None
+) -> dict[str, int]:
+    """Each headline's story id, streaming in the given order."""
+    clusterer = clusterer or StoryClusterer()
+    vectors = embed([h.title for h in headlines])
+    active = ActiveStories(vectors.shape[1])
+    story_of: dict[str, int] = {}
+    members: dict[int, list[str]] = {}
+    touched: set[int] = set()
+    for position, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1):
+        member = Member(position, vector, headline_terms(headline.title), headline.at)
+        choice = clusterer.choose(member, active)
+        if choice.story_id is None:
+            story = StoryProfile(position, np.zeros_like(vector), Counter(), 0, member.at, member.at)
+        else:
+            story = active.stories[choice.story_id]
+        active.discard(story.id)
+        story.add(member)
+        active.put(story)
+        story_of[headline.id] = story.id
+        members.setdefault(story.id, []).append(headline.id)
+        touched.add(story.id)
+        if position % CONSOLIDATE_EVERY == 0 or position == len(headlines):
+            for merge in clusterer.merges(active, touched & active.stories.keys()):
+                moved = members.pop(merge.gone_id)
+                for headline_id in moved:
+                    story_of[headline_id] = merge.keep_id
+                members[merge.keep_id].extend(moved)
+            touched = set()
+    return story_of
+
+
+def b_cubed(predicted: dict[str, int], truth: dict[str, str]) -> ClusteringScore:
+    items = list(truth)
+    predicted_sizes = Counter(predicted[i] for i in items)
+    true_sizes = Counter(truth[i] for i in items)
+    overlap = Counter((predicted[i], truth[i]) for i in items)
+    precision = sum(overlap[(predicted[i], truth[i])] / predicted_sizes[predicted[i]] for i in items) / len(items)
+    recall = sum(overlap[(predicted[i], truth[i])] / true_sizes[truth[i]] for i in items) / len(items)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return ClusteringScore(len(items), len(true_sizes), len(predicted_sizes), precision, recall, f1)
+
+
+def evaluate(
+    headlines: list[Headline], embed: Callable[[list[str]], np.ndarray], shuffle_seed: int | None = None
+) -> tuple[ClusteringScore, dict[str, int]]:
+    """Score one streaming run; `shuffle_seed` streams the headlines in a random order
+    instead, to check the method does not lean on the file's story-by-story order."""
+    order = list(headlines)
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(order)
+    predicted = cluster(order, embed)
+    return b_cubed(predicted, {h.id: h.story for h in headlines}), predicted

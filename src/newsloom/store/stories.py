@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from newsloom.store.articles import ArticleRepository
+from newsloom.store.models import ArticleRow, EnrichmentRow, StoryRow, utcnow
+from newsloom.store.records import Article, StoryState, StorySummary
+
+
+class StoryRepository:
+    """Stories and their members. Writers lock the story row they change (PostgreSQL
+    `FOR UPDATE`; SQLite writers are serialised already), so concurrent workers never
+    lose each other's members."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- the clusterer's state ------------------------------------------------
+
+    def within(self, since: datetime, until: datetime | None = None) -> list[StoryState]:
+        """Stories (not merged away) with an article between `since` and `until`."""
+        query = select(StoryRow).where(StoryRow.last_at >= since, StoryRow.merged_into_id.is_(None))
+        if until is not None:
+            query = query.where(StoryRow.first_at <= until)
+        rows = self.session.scalars(query.order_by(StoryRow.id))
+        return [_state(row) for row in rows]
+
+    def changed_since(self, moment: datetime, limit: int = 10_000) -> list[StoryState]:
+        """Stories written at or after `moment` (merged ones too, so readers can drop them)."""
+        rows = self.session.scalars(
+            select(StoryRow).where(StoryRow.updated_at >= moment).order_by(StoryRow.updated_at, StoryRow.id).limit(limit)
+        )
+        return [_state(row) for row in rows]
+
+    def lock(self, story_id: int) -> StoryState | None:
+        row = self.session.scalar(select(StoryRow).where(StoryRow.id == story_id).with_for_update())
+        return _state(row) if row is not None else None
+
+    def create(self, vector_sum: bytes, terms: dict[str, int], article_count: int, first_at: datetime, last_at: datetime,
+               headline_article_id: int | None) -> StoryState:  # fmt: skip
+        now = utcnow()
+        row = StoryRow(
+            vector_sum=vector_sum, terms=json.dumps(terms), article_count=article_count, first_at=first_at,
+            last_at=last_at, headline_article_id=headline_article_id, created_at=now, updated_at=now,
+        )  # fmt: skip
+        self.session.add(row)
+        self.session.flush()
+        return _state(row)
+
+    def save(self, story_id: int, vector_sum: bytes, terms: dict[str, int], article_count: int, first_at: datetime,
+             last_at: datetime, headline_article_id: int | None) -> StoryState:  # fmt: skip
+        row = self.session.get(StoryRow, story_id)
+        assert row is not None
+        row.vector_sum, row.terms, row.article_count = vector_sum, json.dumps(terms), article_count
+        row.first_at, row.last_at, row.headline_article_id, row.updated_at = first_at, last_at, headline_article_id, utcnow()
+        self.session.flush()
+        return _state(row)
+
+    def story_of(self, article_id: int) -> int | None:
+        return self.session.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id))
+
+    def unassigned(self, enriched_before: datetime, limit: int = 500) -> list[int]:
+        """Articles enriched before `enriched_before` that are in no story yet, oldest first."""
+        enriched = select(EnrichmentRow.article_id).where(EnrichmentRow.kind == "embedding", EnrichmentRow.computed_at < enriched_before)
+        return list(
+            self.session.scalars(
+                select(ArticleRow.id)
+                .where(ArticleRow.story_id.is_(None), ArticleRow.id.in_(enriched))
+                .order_by(ArticleRow.sort_at, ArticleRow.id)
+                .limit(limit)
+            )
+        )
+
+    def join(self, article_id: int, story_id: int) -> None:
+        self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
+
+    def merge(self, keep_id: int, gone_id: int) -> int:
+        """Moves the members of `gone_id` (and links to it) to `keep_id`; returns how many moved."""
+        moved = self.session.execute(update(ArticleRow).where(ArticleRow.story_id == gone_id).values(story_id=keep_id)).rowcount
+        self.session.execute(update(StoryRow).where(StoryRow.merged_into_id == gone_id).values(merged_into_id=keep_id))
+        self.session.execute(update(StoryRow).where(StoryRow.id == gone_id).values(merged_into_id=keep_id, updated_at=utcnow()))
+        return moved or 0
+
+    # --- what readers see -------------------------------------------------------
+
+    def get(self, story_id: int) -> StoryState | None:
+        row = self.session.get(StoryRow, story_id)
+        return _state(row) if row is not None else None
+
+    def members(self, story_id: int, limit: int = 500) -> list[Article]:
+        """Its articles, oldest first (the timeline), near copies included."""
+        ids = list(
+            self.session.scalars(
+                select(ArticleRow.id).where(ArticleRow.story_id == story_id).order_by(ArticleRow.sort_at, ArticleRow.id).limit(limit)
+            )
+        )
+        articles = ArticleRepository(self.session).get_many(ids)
+        return [articles[i] for i in ids if i in articles]
+
+    def summaries(self, story_ids: list[int], recent_since: datetime | None = None) -> list[StorySummary]:
+        """Stories in the given order with their headline article, article and source counts."""
+        if not story_ids:
+            return []
+        rows = {row.id: row for row in self.session.scalars(select(StoryRow).where(StoryRow.id.in_(story_ids)))}
+        counts = {
+            story_id: (articles, sources)
+            for story_id, articles, sources in self.session.execute(
+                select(ArticleRow.story_id, func.count(), func.count(func.distinct(ArticleRow.source_id)))
+                .where(ArticleRow.story_id.in_(story_ids))
+                .group_by(ArticleRow.story_id)
+            )
+        }
+        recent: dict[int, int] = {}
+        if recent_since is not None:
+            recent = dict(
+                self.session.execute(  # type: ignore[arg-type]
+                    select(ArticleRow.story_id, func.count())
+                    .where(ArticleRow.story_id.in_(story_ids), ArticleRow.sort_at >= recent_since)
+                    .group_by(ArticleRow.story_id)
+                ).all()
+            )
+        headline_ids = [row.headline_article_id for row in rows.values() if row.headline_article_id]
+        headlines = ArticleRepository(self.session).get_many(headline_ids)
+        return [
+            StorySummary(
+                id=story_id, headline=headlines.get(rows[story_id].headline_article_id or -1),
+                article_count=counts.get(story_id, (0, 0))[0], source_count=counts.get(story_id, (0, 0))[1],
+                first_at=rows[story_id].first_at, last_at=rows[story_id].last_at, recent_count=recent.get(story_id, 0),
+            )  # fmt: skip
+            for story_id in story_ids
+            if story_id in rows
+        ]
+
+    def recent_ids(self, since: datetime, limit: int = 500) -> list[int]:
+        """Stories with an article since `since`, most recently updated first."""
+        return list(
+            self.session.scalars(
+                select(StoryRow.id)
+                .where(StoryRow.last_at >= since, StoryRow.merged_into_id.is_(None))
+                .order_by(StoryRow.last_at.desc(), StoryRow.id.desc())
+                .limit(limit)
+            )
+        )
+
+    def newest_ids(self, limit: int, before: tuple[datetime, int] | None = None) -> list[int]:
+        query = select(StoryRow.id, StoryRow.last_at).where(StoryRow.merged_into_id.is_(None))
+        if before is not None:
+            query = query.where(tuple_(StoryRow.last_at, StoryRow.id) < before)
+        return list(self.session.scalars(query.order_by(StoryRow.last_at.desc(), StoryRow.id.desc()).limit(limit)))
+
+
+def _state(row: StoryRow) -> StoryState:
+    return StoryState(
+        id=row.id, vector_sum=row.vector_sum, terms=json.loads(row.terms), article_count=row.article_count,
+        first_at=row.first_at, last_at=row.last_at, headline_article_id=row.headline_article_id,
+        merged_into_id=row.merged_into_id, updated_at=row.updated_at,
+    )  # fmt: skip

@@ -1,0 +1,187 @@
+"""Stage 7: each enriched article joins its story; consolidation merges stories that are one.
+
+The process keeps the window's stories in memory (`ActiveStories`) and catches up with what
+other workers wrote before each decision, from the stories' `updated_at`. The decision is
+made in memory; the write locks the chosen story's row and adds the article to what the
+store holds, so two workers adding to one story never lose a member.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from newsloom.enrich.embeddings import DIMENSIONS
+from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile, trimmed
+from newsloom.stories.terms import headline_terms
+from newsloom.store import ArticleRepository, Database, EnrichmentRepository, StoryRepository
+from newsloom.store.records import Article, StoryState
+
+log = logging.getLogger(__name__)
+
+# Re-read a little before the last catch-up: a transaction that committed late may carry an
+# earlier `updated_at`. Reading a story twice is harmless.
+CATCH_UP_OVERLAP = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class StoryAssignment:
+    """`status`: joined, started, unchanged or missing; `reason` says how it was decided."""
+
+    article_id: int
+    status: str
+    story_id: int | None
+    reason: str
+
+
+class StoryService:
+    def __init__(self, database: Database, window_hours: float = 72.0) -> None:
+        self.database = database
+        self.clusterer = StoryClusterer(window=timedelta(hours=window_hours))
+        self.active = ActiveStories(DIMENSIONS)
+        self._caught_up_at: datetime | None = None
+        self._touched: set[int] = set()
+        self._lock = threading.Lock()  # ActiveStories is not thread-safe; a decision is ~1 ms
+
+    def assign(self, article_id: int) -> StoryAssignment:
+        """Idempotent: an article already in a story stays where it is."""
+        with self.database.read() as session:
+            article = ArticleRepository(session).get(article_id)
+            if article is None:
+                return StoryAssignment(article_id, "missing", None, f"article {article_id} does not exist")
+            if article.story_id is not None:
+                return StoryAssignment(article_id, "unchanged", article.story_id, "already in a story")
+            vector = _vector(EnrichmentRepository(session).embedding(article_id))
+            primary = ArticleRepository(session).get(article.duplicate_of) if article.duplicate_of else None
+        member = Member(article.id, vector, headline_terms(article.title), article.sort_at)
+        with self._lock:
+            self._catch_up()
+            if primary is not None and primary.story_id is not None:
+                story_id, reason = primary.story_id, f"a near copy of article {primary.id}"
+            else:
+                choice = self.clusterer.choose(member, self._stories_around(member.at))
+                story_id, reason = choice.story_id, choice.reason
+            return self._write(article, member, story_id, reason)
+
+    def _stories_around(self, moment: datetime) -> ActiveStories:
+        """The window's stories in memory; an older article (a backlog, an archive import)
+        is compared with the stories of its own time, read for it."""
+        window = self.clusterer.window
+        if moment >= datetime.now(UTC) - window:
+            return self.active
+        around = ActiveStories(DIMENSIONS)
+        with self.database.read() as session:
+            for state in StoryRepository(session).within(moment - window, moment + window):
+                around.put(_profile(state))
+        return around
+
+    def consolidate(self) -> int:
+        """Merges the stories changed since the last run into others they turned out to be;
+        returns how many merges were made."""
+        with self._lock:
+            self._catch_up()
+            touched, self._touched = self._touched & self.active.stories.keys(), set()
+            merges = self.clusterer.merges(self.active, touched)
+            for merge in merges:
+                with self.database.write() as session:
+                    stories = StoryRepository(session)
+                    keep, gone = stories.lock(merge.keep_id), stories.lock(merge.gone_id)
+                    if keep is None or gone is None or keep.merged_into_id or gone.merged_into_id:
+                        continue  # another worker merged one of them meanwhile; its catch-up will show it
+                    profile = _profile(keep)
+                    profile.absorb(_profile(gone))
+                    moved = stories.merge(keep.id, gone.id)
+                    saved = stories.save(keep.id, *_columns(profile), keep.headline_article_id)
+                self.active.put(_profile(saved))
+                log.info("story %s merged into %s (%d articles moved, score %.2f)", gone.id, keep.id, moved, merge.score)
+            return len(merges)
+
+    def _write(self, article: Article, member: Member, story_id: int | None, reason: str) -> StoryAssignment:
+        with self.database.write() as session:
+            stories = StoryRepository(session)
+            already = stories.story_of(article.id)
+            if already is not None:  # another worker placed it meanwhile
+                return StoryAssignment(article.id, "unchanged", already, "already in a story")
+            state = self._lockable(stories, story_id)
+            if state is None:
+                profile = StoryProfile(0, np.zeros(DIMENSIONS, np.float32), Counter(), 0, member.at, member.at)
+                profile.add(member)
+                saved = stories.create(*_columns(profile), headline_article_id=article.id if article.duplicate_of is None else None)
+                status = "started"
+            else:
+                profile = _profile(state)
+                profile.add(member)
+                headline = self._headline(session, state.headline_article_id, article, member, profile)
+                saved = stories.save(state.id, *_columns(profile), headline)
+                status = "joined"
+            stories.join(article.id, saved.id)
+        self.active.put(_profile(saved))
+        self._touched.add(saved.id)
+        log.info("article %s %s story %s (%s)", article.id, status, saved.id, reason)
+        return StoryAssignment(article.id, status, saved.id, reason)
+
+    @staticmethod
+    def _lockable(stories: StoryRepository, story_id: int | None) -> StoryState | None:
+        """The story to join, following merges; None to start a new one."""
+        for _ in range(10):  # merge chains are flattened on merge; this only guards a race
+            if story_id is None:
+                return None
+            state = stories.lock(story_id)
+            if state is None or state.merged_into_id is None:
+                return state
+            story_id = state.merged_into_id
+        return None
+
+    @staticmethod
+    def _headline(session, current_id: int | None, article: Article, member: Member, profile: StoryProfile) -> int | None:  # type: ignore[no-untyped-def]
+        """The most central primary article's id: the story's neutral headline."""
+        if article.duplicate_of is not None or member.vector is None:
+            return current_id
+        if current_id is None:
+            return article.id
+        current = _vector(EnrichmentRepository(session).embedding(current_id))
+        centroid = profile.centroid()
+        if current is None or float(member.vector @ centroid) > float(current @ centroid):
+            return article.id
+        return current_id
+
+    def _catch_up(self) -> None:
+        now = datetime.now(UTC)
+        self.active.forget_before(now - self.clusterer.window)
+        with self.database.read() as session:
+            stories = StoryRepository(session)
+            if self._caught_up_at is None:
+                changed = stories.within(now - self.clusterer.window)
+            else:
+                changed = stories.changed_since(self._caught_up_at - CATCH_UP_OVERLAP)
+        for state in changed:
+            if state.merged_into_id is not None or state.last_at < now - self.clusterer.window:
+                self.active.discard(state.id)
+            else:
+                known = self.active.stories.get(state.id)
+                if known is None or known.size != state.article_count or known.last_at != state.last_at:
+                    self.active.put(_profile(state))
+                    self._touched.add(state.id)
+        self._caught_up_at = now
+
+
+def _vector(raw: bytes | None) -> np.ndarray | None:
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32) if raw else None
+
+
+def _profile(state: StoryState) -> StoryProfile:
+    return StoryProfile(
+        state.id, np.frombuffer(state.vector_sum, dtype="<f4").astype(np.float32), Counter(state.terms),
+        state.article_count, state.first_at, state.last_at,
+    )  # fmt: skip
+
+
+def _columns(profile: StoryProfile) -> tuple[bytes, dict[str, int], int, datetime, datetime]:
+    return (
+        profile.vector_sum.astype("<f4").tobytes(), dict(trimmed(profile.terms)), profile.size, profile.first_at, profile.last_at
+    )

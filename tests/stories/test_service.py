@@ -1,0 +1,101 @@
+"""Stories formed as articles arrive: real pages through the pipeline, real models, both databases."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsloom.store import StoryRepository
+from tests.support.site import article_page
+from tests.support.stories import coverage_page, find_story
+
+
+def ingest(services, url, html):
+    result = services.pipeline.ingest_page(url, html.encode())
+    assert result.article_id is not None, result
+    services.enricher.enrich(result.article_id)
+    return services.stories.assign(result.article_id)
+
+
+def cover(services, word, outlets, published=None, first=0):
+    story = find_story(word)
+    return [
+        ingest(services, f"https://outlet{n}.example/{word.lower()}-{n}", coverage_page(story, n, published)[1])
+        for n in range(first, first + outlets)
+    ]
+
+
+def test_coverage_of_one_event_forms_one_story_per_event(services):
+    sbarro = cover(services, "Sbarro", 4)
+    titanfall = cover(services, "Titanfall", 4)
+    assert [a.status for a in sbarro] == ["started", "joined", "joined", "joined"]
+    assert all(a.reason == "joined" for a in sbarro[1:] + titanfall[1:])  # by clustering, not as near copies
+    assert len({a.story_id for a in sbarro}) == 1 and len({a.story_id for a in titanfall}) == 1
+    assert sbarro[0].story_id != titanfall[0].story_id
+    # Idempotent: assigning again changes nothing.
+    again = services.stories.assign(sbarro[1].article_id)
+    assert (again.status, again.story_id) == ("unchanged", sbarro[0].story_id)
+    with services.database.read() as session:
+        stories = StoryRepository(session)
+        [summary] = stories.summaries([sbarro[0].story_id])
+        assert (summary.article_count, summary.source_count) == (4, 4)
+        assert summary.headline is not None and "sbarro" in summary.headline.title.casefold()
+        assert [a.id for a in stories.members(sbarro[0].story_id)] == sorted(a.article_id for a in sbarro)
+
+
+def test_a_second_process_sees_stories_the_first_one_wrote(services):
+    from newsloom.stories import StoryService
+
+    first = cover(services, "Sbarro", 2)
+    other_worker = StoryService(services.database)
+    story = find_story("Sbarro")
+    result = services.pipeline.ingest_page("https://late.example/sbarro", coverage_page(story, 5)[1].encode())
+    services.enricher.enrich(result.article_id)
+    assert other_worker.assign(result.article_id).story_id == first[0].story_id
+
+
+def test_same_generic_headline_never_merges_unrelated_stories(services):
+    sbarro, titanfall = find_story("Sbarro"), find_story("Titanfall")
+    results = []
+    for n, story in enumerate((sbarro, titanfall, sbarro, titanfall)):
+        body = [" ".join(h.title.rstrip(".") + "." for h in story[n * 4 : n * 4 + 4])]
+        results.append(ingest(services, f"https://live{n}.example/live", article_page("Live updates", body * 2)))
+    assert results[0].story_id != results[1].story_id
+    assert results[0].story_id == results[2].story_id and results[1].story_id == results[3].story_id
+
+
+def test_articles_without_text_or_with_odd_dates_start_their_own_story(services):
+    sbarro = cover(services, "Sbarro", 2)
+    for n, title in enumerate(["Video", "Live updates", "Morning briefing"]):  # pages with next to no text
+        placed = ingest(services, f"https://empty{n}.example/x", article_page(title, ["Watch."]))
+        assert placed.status == "started" and placed.story_id != sbarro[0].story_id
+    long_ago = cover(services, "Sbarro", 1, published=datetime(2014, 3, 10, tzinfo=UTC), first=5)[0]
+    assert long_ago.status == "started" and long_ago.story_id != sbarro[0].story_id
+    future = cover(services, "Titanfall", 1, published=datetime.now(UTC) + timedelta(days=400))[0]
+    assert future.status == "started"
+    with services.database.read() as session:
+        assert StoryRepository(session).get(future.story_id).first_at <= datetime.now(UTC) + timedelta(minutes=5)
+
+
+def test_consolidation_merges_split_coverage_and_the_larger_story_keeps_its_id(services):
+    services.stories.clusterer = type(services.stories.clusterer)(join_threshold=0.99)  # every article alone
+    placed = cover(services, "Sbarro", 3)
+    assert len({a.story_id for a in placed}) == 3
+    services.stories.clusterer = type(services.stories.clusterer)()
+    assert services.stories.consolidate() == 2
+    with services.database.read() as session:
+        stories = StoryRepository(session)
+        ids = {stories.story_of(a.article_id) for a in placed}
+        assert len(ids) == 1
+        [kept] = ids
+        assert kept in {a.story_id for a in placed}
+        for gone in {a.story_id for a in placed} - {kept}:
+            assert stories.get(gone).merged_into_id == kept
+        assert stories.get(kept).article_count == 3
+
+
+@pytest.mark.parametrize("word", ["Titanfall"])
+def test_near_copies_join_their_originals_story(services, word):
+    story = find_story(word)
+    original = ingest(services, "https://origin.example/a", coverage_page(story, 0)[1])
+    copy = ingest(services, "https://aggregator.example/a", coverage_page(story, 0)[1].replace("<h1>", "<h1>") + " ")
+    assert copy.story_id == original.story_id
