@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Literal
+
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from newsloom.api.schemas import (
     AnswerOut,
@@ -14,6 +18,9 @@ from newsloom.api.schemas import (
     FeedOut,
     QuestionIn,
     SourceHealthOut,
+    StoryDetailOut,
+    StoryOut,
+    StoryPageOut,
 )
 from newsloom.store import (
     ArticleRepository,
@@ -22,7 +29,10 @@ from newsloom.store import (
     FeedRepository,
     InvalidCursorError,
     SourceRepository,
+    StoryRepository,
 )
+from newsloom.stories.coverage import story_coverage
+from newsloom.stories.ranking import top_stories
 
 router = APIRouter(prefix="/api/v1")
 
@@ -87,6 +97,36 @@ def article_view(session, article, related: list | None = None) -> ArticleOut:  
         stored.statuses(article.id), [(r.article, r.similarity) for r in related or []],
     )  # fmt: skip
     return ArticleOut.full(article, ArticleRepository(session).copies_of(article.id), enrichment)
+
+
+@router.get("/stories", response_model=StoryPageOut)
+def list_stories(
+    request: Request,
+    order: Literal["top", "newest"] = Query("top", description="`top`: ranked by outlets, velocity and freshness."),
+    limit: int = Query(20, ge=1, le=100, description="Stories per page."),
+) -> StoryPageOut:
+    """Stories with their headline article and how widely they are covered."""
+    now = datetime.now(UTC)
+    with _database(request).read() as session:
+        if order == "top":
+            stories = top_stories(session, now, limit)
+        else:
+            repository = StoryRepository(session)
+            stories = repository.summaries(repository.newest_ids(limit))
+    return StoryPageOut(items=[StoryOut.of(story) for story in stories])
+
+
+@router.get("/stories/{story_id}", response_model=StoryDetailOut)
+def get_story(request: Request, story_id: int) -> Response:
+    """A story's articles (oldest first, copies under their original), sources, summary,
+    quotes by speaker and entities. A story merged into another redirects to it."""
+    with _database(request).read() as session:
+        coverage = story_coverage(session, story_id)
+    if coverage is None:
+        raise HTTPException(status_code=404, detail=f"story {story_id} not found")
+    if isinstance(coverage, int):
+        return RedirectResponse(f"/api/v1/stories/{coverage}", status_code=301)
+    return JSONResponse(StoryDetailOut.of(coverage).model_dump(mode="json"))
 
 
 @router.get("/feeds", response_model=list[FeedOut])

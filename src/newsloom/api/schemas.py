@@ -20,7 +20,9 @@ from newsloom.store.records import (
     FeedHealth,
     QuoteRecord,
     SourceHealth,
+    StorySummary,
 )
+from newsloom.stories.coverage import StoryCoverage
 
 
 class SourceOut(BaseModel):
@@ -43,6 +45,7 @@ class ArticleSummaryOut(BaseModel):
     original_publisher: SourceOut | None
     original_url: str | None
     duplicate_of: int | None
+    story_id: int | None
     teaser: str
 
     @classmethod
@@ -143,6 +146,92 @@ class ArticleOut(ArticleSummaryOut):
         ]
         view.enrichment = [EnrichmentStatusOut.model_validate(asdict(status)) for status in enrichment.statuses]
         return view
+
+
+class StoryOut(BaseModel):
+    id: int
+    headline: ArticleSummaryOut | None
+    article_count: int
+    source_count: int
+    first_at: datetime
+    last_at: datetime
+
+    @classmethod
+    def of(cls, story: StorySummary) -> StoryOut:
+        headline = ArticleSummaryOut.of(story.headline) if story.headline else None
+        return cls.model_validate({**asdict(story), "headline": headline})
+
+
+class StoryPageOut(BaseModel):
+    items: list[StoryOut]
+
+
+class SourceCoverageOut(BaseModel):
+    source: SourceOut
+    articles: int
+    first_at: datetime
+
+
+class TimelineEntryOut(BaseModel):
+    article: ArticleSummaryOut
+    copies: list[CopyOut]
+
+
+class StorySentenceOut(BaseModel):
+    text: str
+    article_id: int
+    source: SourceOut
+
+
+class SpeakerQuoteOut(BaseModel):
+    text: str
+    article_id: int
+
+
+class SpeakerQuotesOut(BaseModel):
+    speaker: str
+    affiliation: str | None
+    quotes: list[SpeakerQuoteOut]
+
+
+class StoryEntityOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    articles: int
+
+
+class StoryDetailOut(BaseModel):
+    """A story's Full Coverage: its articles oldest first, with copies grouped under originals."""
+
+    id: int
+    headline: ArticleSummaryOut | None
+    article_count: int
+    first_at: datetime
+    last_at: datetime
+    sources: list[SourceCoverageOut]
+    first_report_lead_seconds: float | None
+    summary: list[StorySentenceOut]
+    articles: list[TimelineEntryOut]
+    quotes: list[SpeakerQuotesOut]
+    entities: list[StoryEntityOut]
+
+    @classmethod
+    def of(cls, story: StoryCoverage) -> StoryDetailOut:
+        return cls(
+            id=story.id, headline=story.headline and ArticleSummaryOut.of(story.headline), article_count=story.article_count,
+            first_at=story.first_at, last_at=story.last_at,
+            sources=[SourceCoverageOut.model_validate(asdict(s)) for s in story.sources],
+            first_report_lead_seconds=story.lead.total_seconds() if story.lead is not None else None,
+            summary=[StorySentenceOut(text=s.text, article_id=s.article.id, source=SourceOut.model_validate(asdict(s.article.source)))
+                     for s in story.summary],
+            articles=[TimelineEntryOut(article=ArticleSummaryOut.of(e.article), copies=[CopyOut.model_validate(asdict(c)) for c in e.copies])
+                      for e in story.timeline],
+            quotes=[SpeakerQuotesOut(speaker=q.speaker, affiliation=q.affiliation,
+                                     quotes=[SpeakerQuoteOut(text=quote.text, article_id=a.id) for quote, a in q.quotes])
+                    for q in story.quotes],
+            entities=[StoryEntityOut(id=e.id, kind=e.kind, name=e.name, articles=n) for e, n in story.entities],
+        )  # fmt: skip
 
 
 class QuestionIn(BaseModel):

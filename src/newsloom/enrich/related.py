@@ -165,5 +165,10 @@ class RelatedFinder:
                 continue  # a copy of this story, or of one already listed
             groups.add(group)
             chosen.append(RelatedArticle(other, similarity, similarity * recency_weight(this.sort_at, other.sort_at)))
-        chosen.sort(key=lambda r: -r.score)
+        # Other outlets' coverage of the same story first, then related stories.
+        chosen.sort(key=lambda r: (not _same_story(this, r.article), -r.score))
         return chosen[:limit]
+
+
+def _same_story(this: Article, other: Article) -> bool:
+    return this.story_id is not None and other.story_id == this.story_id and other.source.id != this.source.id

@@ -177,3 +177,40 @@ class EnrichmentRepository:
             .limit(limit)
         )
         return [(row[0], row[1]) for row in rows]
+
+    # --- a story's members at once ------------------------------------------------
+
+    def quotes_in(self, article_ids: list[int]) -> list[tuple[int, str, QuoteRecord]]:
+        """(article id, speaker key, quote) of these articles, in reading order."""
+        if not article_ids:
+            return []
+        rows = self.session.execute(
+            select(ArticleQuoteRow.article_id, ArticleQuoteRow.speaker_key, ArticleQuoteRow.text, ArticleQuoteRow.speaker,
+                   ArticleQuoteRow.affiliation, ArticleQuoteRow.cue)  # fmt: skip
+            .where(ArticleQuoteRow.article_id.in_(article_ids))
+            .order_by(ArticleQuoteRow.article_id, ArticleQuoteRow.position)
+        )
+        return [(row[0], row[1], QuoteRecord(*row[2:])) for row in rows]
+
+    def entities_in(self, article_ids: list[int], limit: int = 20) -> list[tuple[Entity, int]]:
+        """The entities most of these articles mention, with how many articles do."""
+        if not article_ids:
+            return []
+        articles = func.count().label("articles")
+        rows = self.session.execute(
+            select(EntityRow.id, EntityRow.kind, EntityRow.name, articles)
+            .join(ArticleEntityRow, ArticleEntityRow.entity_id == EntityRow.id)
+            .where(ArticleEntityRow.article_id.in_(article_ids))
+            .group_by(EntityRow.id, EntityRow.kind, EntityRow.name)
+            .order_by(articles.desc(), EntityRow.name)
+            .limit(limit)
+        )
+        return [(Entity(row[0], row[1], row[2], row[3]), row[3]) for row in rows]
+
+    def summaries_of(self, article_ids: list[int]) -> dict[int, list[str]]:
+        if not article_ids:
+            return {}
+        rows = self.session.execute(
+            select(ArticleDigestRow.article_id, ArticleDigestRow.summary).where(ArticleDigestRow.article_id.in_(article_ids))
+        )
+        return {row[0]: json.loads(row[1]) for row in rows}

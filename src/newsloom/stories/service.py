@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from newsloom.enrich.embeddings import DIMENSIONS
-from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile, trimmed
-from newsloom.stories.terms import headline_terms
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository, StoryRepository
 from newsloom.store.records import Article, StoryState
+from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile, trimmed
+from newsloom.stories.terms import headline_terms
 
 log = logging.getLogger(__name__)
 

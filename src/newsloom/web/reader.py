@@ -16,8 +16,11 @@ from newsloom.store import (
     FeedRepository,
     InvalidCursorError,
     SourceRepository,
+    StoryRepository,
 )
 from newsloom.store.records import SearchFilters
+from newsloom.stories.coverage import story_coverage
+from newsloom.stories.ranking import top_stories
 from newsloom.web.cache import page_key
 from newsloom.web.rendering import article_path, slugify, stored_tag
 from newsloom.web.security import csrf_valid
@@ -47,10 +50,11 @@ def home(
             page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor,
                          chosen_source and chosen_source.id, tag=wanted_tag)  # fmt: skip
             trending = EnrichmentRepository(session).popular_tags(datetime.now(UTC) - TRENDING_WINDOW)
+            leading = top_stories(session, datetime.now(UTC)) if not (source or tag or cursor) else []
             sources = SourceRepository(session).list_all()
         query = urlencode({key: value for key, value in {"source": source, "tag": tag and tag.lstrip("#")}.items() if value})
         return "home.html", {
-            "page": page, "trending": trending, "sources": sources, "source": chosen_source, "tag": wanted_tag,
+            "page": page, "trending": trending, "sources": sources, "top_stories": leading, "source": chosen_source, "tag": wanted_tag,
             "filtered_url": f"/?{query}" if query else "/",
         }  # fmt: skip
 
@@ -108,11 +112,26 @@ def _article(request: Request, article_id: int, slug: str | None, redirect: bool
             "quotes": stored.quotes(article.id),
             "digest": stored.digest(article.id),
             "statuses": {status.kind: status for status in stored.statuses(article.id)},
+            "story": (StoryRepository(session).summaries([article.story_id]) or [None])[0] if article.story_id else None,
             "newer": around.get(newer),  # type: ignore[arg-type]
             "older": around.get(older),  # type: ignore[arg-type]
         }
     context["related"] = request.app.state.related.related(article.id, article=article)
     return "article.html", context
+
+
+@router.get("/story/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: int) -> Response:
+    def build() -> tuple[str, dict] | Response:
+        with request.app.state.database.read() as session:
+            coverage = story_coverage(session, story_id)
+        if coverage is None:
+            raise HTTPException(404, "No such story.")
+        if isinstance(coverage, int):  # merged into a larger story: its links keep working
+            return RedirectResponse(f"/story/{coverage}", status_code=301)
+        return "story.html", {"story": coverage}
+
+    return _shared_page(request, build)
 
 
 @router.get("/tag/{tag}", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,20 +41,26 @@ def tag_path(tag: str) -> str:
     return "/tag/" + quote(tag.lstrip("#"), safe="")
 
 
+def duration(delta: timedelta) -> str:
+    """"3 hours", "22 minutes": the largest whole unit."""
+    seconds = delta.total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "less than a minute"
+
+
 def relative_time(moment: datetime, now: datetime | None = None) -> str:
     """"22 minutes ago", as on the seed page; past a week, the date."""
     seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
     if seconds < 0:
         return "just now" if seconds > -300 else moment.strftime("%-d %b %Y")
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = int(seconds // size)
-            if unit == "day" and count >= 7:
-                break
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    else:
+    if seconds < 60:
         return "just now"
-    return moment.strftime("%-d %b %Y")
+    if seconds >= 7 * 86400:
+        return moment.strftime("%-d %b %Y")
+    return f"{duration(timedelta(seconds=seconds))} ago"
 
 
 def time_tag(moment: datetime | None) -> Markup:
@@ -85,7 +91,7 @@ class Renderer:
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         env = self.templates.env
         env.filters.update(
-            relative_time=relative_time, time_tag=time_tag, teaser=teaser, highlighted=highlighted,
+            relative_time=relative_time, duration=duration, time_tag=time_tag, teaser=teaser, highlighted=highlighted,
             article_body=article_body, article_path=article_path, tag_path=tag_path,
         )  # fmt: skip
         env.globals["csrf_field"] = CSRF_FIELD

@@ -1,0 +1,154 @@
+"""A story's Full Coverage: what its page and the API show, assembled from the store.
+
+The story summary is extractive across outlets: the candidates are the summary sentences
+enrichment chose for each member, scored by how many members' summaries share their words
+(what most outlets report is the core of the event), at most one sentence per outlet and
+none that repeats one already chosen, then read in the order they were published.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from newsloom.store import EnrichmentRepository, StoryRepository
+from newsloom.store.records import Article, Entity, QuoteRecord, Source
+from newsloom.stories.terms import headline_terms
+
+SUMMARY_SENTENCES = 4
+MAX_OVERLAP = 0.5  # Jaccard of words above which a sentence repeats one already chosen
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    source: Source
+    articles: int
+    first_at: datetime
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    article: Article
+    copies: list[Article]  # near copies and syndicated versions, grouped under their original
+
+
+@dataclass(frozen=True)
+class StorySentence:
+    text: str
+    article: Article
+
+
+@dataclass(frozen=True)
+class SpeakerQuotes:
+    speaker: str
+    affiliation: str | None
+    quotes: list[tuple[QuoteRecord, Article]]
+
+
+@dataclass(frozen=True)
+class StoryCoverage:
+    id: int
+    headline: Article | None
+    first_at: datetime
+    last_at: datetime
+    article_count: int
+    timeline: list[TimelineEntry]
+    sources: list[SourceCoverage]  # first to report first
+    lead: timedelta | None  # how long the first outlet was alone with the story
+    summary: list[StorySentence]
+    quotes: list[SpeakerQuotes]
+    entities: list[tuple[Entity, int]]
+
+
+def story_coverage(session: Session, story_id: int) -> StoryCoverage | int | None:
+    """The story's coverage; the id it was merged into when it was; None when unknown."""
+    stories = StoryRepository(session)
+    state = stories.get(story_id)
+    if state is None:
+        return None
+    if state.merged_into_id is not None:
+        return state.merged_into_id
+    members = stories.members(story_id)
+    by_id = {article.id: article for article in members}
+    primaries = [a for a in members if a.duplicate_of is None or a.duplicate_of not in by_id]
+    copies: dict[int, list[Article]] = {}
+    for article in members:
+        if article not in primaries:
+            copies.setdefault(article.duplicate_of, []).append(article)  # type: ignore[arg-type]
+    enrichment = EnrichmentRepository(session)
+    primary_ids = [a.id for a in primaries]
+    sources = _sources(members)
+    return StoryCoverage(
+        id=story_id,
+        headline=by_id.get(state.headline_article_id or -1) or (primaries[0] if primaries else None),
+        first_at=min((a.sort_at for a in members), default=state.first_at),
+        last_at=max((a.sort_at for a in members), default=state.last_at),
+        article_count=len(members),
+        timeline=[TimelineEntry(a, copies.get(a.id, [])) for a in primaries],
+        sources=sources,
+        lead=sources[1].first_at - sources[0].first_at if len(sources) > 1 else None,
+        summary=_summary(primaries, enrichment.summaries_of(primary_ids)),
+        quotes=_quotes_by_speaker(enrichment.quotes_in(primary_ids), by_id),
+        entities=enrichment.entities_in([a.id for a in members]),
+    )
+
+
+def _sources(members: list[Article]) -> list[SourceCoverage]:
+    counts: Counter[int] = Counter()
+    first: dict[int, datetime] = {}
+    named: dict[int, Source] = {}
+    for article in members:
+        source = article.original_source or article.source
+        named[source.id] = source
+        counts[source.id] += 1
+        first[source.id] = min(first.get(source.id, article.sort_at), article.sort_at)
+    return sorted(
+        (SourceCoverage(named[i], counts[i], first[i]) for i in counts), key=lambda s: (s.first_at, -s.articles, s.source.name)
+    )
+
+
+def _summary(primaries: list[Article], summaries: dict[int, list[str]]) -> list[StorySentence]:
+    candidates = [(sentence, article) for article in primaries for sentence in summaries.get(article.id, [])]
+    words = [headline_terms(sentence) for sentence, _ in candidates]
+    shared: Counter[str] = Counter()
+    for article in primaries:  # a word counts once per article, however often it repeats
+        shared.update(set().union(*(w for w, (_, a) in zip(words, candidates, strict=True) if a.id == article.id)))
+    scored = sorted(
+        range(len(candidates)),
+        key=lambda i: -sum(shared[w] - 1 for w in words[i]) / math.sqrt(len(words[i]) + 1),
+    )
+    chosen: list[int] = []
+    outlets: set[int] = set()
+    for i in scored:
+        source = candidates[i][1].source.id
+        if source in outlets or any(_jaccard(words[i], words[j]) > MAX_OVERLAP for j in chosen):
+            continue
+        chosen.append(i)
+        outlets.add(source)
+        if len(chosen) == SUMMARY_SENTENCES:
+            break
+    chosen.sort(key=lambda i: (candidates[i][1].sort_at, i))
+    return [StorySentence(candidates[i][0], candidates[i][1]) for i in chosen]
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _quotes_by_speaker(quotes: list[tuple[int, str, QuoteRecord]], articles: dict[int, Article]) -> list[SpeakerQuotes]:
+    grouped: dict[str, list[tuple[QuoteRecord, Article]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for article_id, speaker_key, quote in quotes:
+        said = (speaker_key, " ".join(quote.text.casefold().split()))
+        if said in seen:  # outlets repeat the same quote
+            continue
+        seen.add(said)
+        grouped.setdefault(speaker_key, []).append((quote, articles[article_id]))
+    return sorted(
+        (SpeakerQuotes(q[0][0].speaker, next((x.affiliation for x, _ in q if x.affiliation), None), q) for q in grouped.values()),
+        key=lambda s: (-len(s.quotes), s.speaker),
+    )
