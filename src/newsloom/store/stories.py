@@ -29,12 +29,20 @@ class StoryRepository:
         rows = self.session.scalars(query.order_by(StoryRow.id))
         return [_state(row) for row in rows]
 
-    def changed_since(self, moment: datetime, limit: int = 10_000) -> list[StoryState]:
-        """Stories written at or after `moment` (merged ones too, so readers can drop them)."""
-        rows = self.session.scalars(
-            select(StoryRow).where(StoryRow.updated_at >= moment).order_by(StoryRow.updated_at, StoryRow.id).limit(limit)
+    def changed_since(self, moment: datetime, limit: int = 10_000) -> list[tuple[int, int, datetime, int | None]]:
+        """(id, article count, last article time, merged into) of stories written at or after
+        `moment`, merged ones too so readers can drop them; cheap to compare with what a
+        reader holds, so that only changed stories are loaded whole (`states`)."""
+        rows = self.session.execute(
+            select(StoryRow.id, StoryRow.article_count, StoryRow.last_at, StoryRow.merged_into_id)
+            .where(StoryRow.updated_at >= moment)
+            .order_by(StoryRow.updated_at, StoryRow.id)
+            .limit(limit)
         )
-        return [_state(row) for row in rows]
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def states(self, story_ids: list[int]) -> list[StoryState]:
+        return [_state(row) for row in self.session.scalars(select(StoryRow).where(StoryRow.id.in_(story_ids)))] if story_ids else []
 
     def lock(self, story_id: int) -> StoryState | None:
         row = self.session.scalar(select(StoryRow).where(StoryRow.id == story_id).with_for_update())

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -103,30 +103,57 @@ def trimmed(terms: Counter[str]) -> Counter[str]:
     return Counter(dict(terms.most_common(MAX_STORY_TERMS)))
 
 
-@dataclass
 class ActiveStories:
-    """The stories of the time window, with the window's document frequencies of words."""
+    """The stories of the time window, with the window's document frequencies of words.
 
-    dimensions: int
-    stories: dict[int, StoryProfile] = field(default_factory=dict)
-    _document_frequency: Counter[str] = field(default_factory=Counter)
-    _documents: int = 0
+    Centroids sit in one matrix (a row per story, rows reused), so finding the closest
+    stories is one matrix product however many stories are active."""
+
+    def __init__(self, dimensions: int) -> None:
+        self.dimensions = dimensions
+        self.stories: dict[int, StoryProfile] = {}
+        self._document_frequency: Counter[str] = Counter()
+        self._documents = 0
+        self._rows: dict[int, int] = {}
+        self._free: list[int] = []
+        self._ids = np.full(64, -1, dtype=np.int64)
+        self._centroids = np.zeros((64, dimensions), dtype=np.float32)
+        self._last = np.zeros(64, dtype=np.float64)  # POSIX seconds
+        self._first = np.zeros(64, dtype=np.float64)
 
     def put(self, profile: StoryProfile) -> None:
         self.discard(profile.id)
         self.stories[profile.id] = profile
         self._document_frequency.update(profile.terms)
         self._documents += profile.size
+        row = self._free.pop() if self._free else self._grow()
+        self._rows[profile.id] = row
+        self._ids[row] = profile.id
+        self._centroids[row] = profile.centroid()
+        self._first[row], self._last[row] = profile.first_at.timestamp(), profile.last_at.timestamp()
 
     def discard(self, story_id: int) -> None:
         old = self.stories.pop(story_id, None)
         if old is not None:
             self._document_frequency.subtract(old.terms)
             self._documents -= old.size
+            row = self._rows.pop(story_id)
+            self._ids[row] = -1
+            self._free.append(row)
+
+    def _grow(self) -> int:
+        used = len(self._rows) + len(self._free)
+        if used == len(self._ids):
+            self._ids = np.concatenate([self._ids, np.full(used, -1, dtype=np.int64)])
+            self._centroids = np.concatenate([self._centroids, np.zeros_like(self._centroids)])
+            self._last = np.concatenate([self._last, np.zeros_like(self._last)])
+            self._first = np.concatenate([self._first, np.zeros_like(self._first)])
+        return used
 
     def forget_before(self, moment: datetime) -> None:
-        for story_id in [s.id for s in self.stories.values() if s.last_at < moment]:
-            self.discard(story_id)
+        stale = np.nonzero((self._ids >= 0) & (self._last < moment.timestamp()))[0]
+        for row in stale:
+            self.discard(int(self._ids[row]))
 
     def idf(self, term: str) -> float:
         return math.log((self._documents + 1) / (max(self._document_frequency[term], 0) + 1)) + 1
@@ -146,13 +173,15 @@ class ActiveStories:
 
     def nearest(self, vector: np.ndarray, since: datetime, until: datetime, count: int) -> list[tuple[StoryProfile, float]]:
         """The `count` stories of the window whose centroids are closest to `vector`."""
-        candidates = [s for s in self.stories.values() if s.last_at >= since and s.first_at <= until]
-        if not candidates:
+        used = len(self._rows) + len(self._free)
+        if not self._rows:
             return []
-        centroids = np.stack([s.centroid() for s in candidates])
-        cosines = centroids @ vector
-        best = np.argsort(-cosines)[:count]
-        return [(candidates[i], float(cosines[i])) for i in best]
+        cosines = self._centroids[:used] @ vector
+        eligible = (self._ids[:used] >= 0) & (self._last[:used] >= since.timestamp()) & (self._first[:used] <= until.timestamp())
+        cosines = np.where(eligible, cosines, -np.inf)
+        best = np.argpartition(-cosines, min(count, used - 1))[:count] if used > count else np.arange(used)
+        best = best[np.argsort(-cosines[best])]
+        return [(self.stories[int(self._ids[row])], float(cosines[row])) for row in best if np.isfinite(cosines[row])]
 
 
 @dataclass(frozen=True)

@@ -152,21 +152,25 @@ class StoryService:
 
     def _catch_up(self) -> None:
         now = datetime.now(UTC)
-        self.active.forget_before(now - self.clusterer.window)
+        self.active.forget_before(now - self.clusterer.window)  # one vectorised pass
+        horizon = now - self.clusterer.window
         with self.database.read() as session:
             stories = StoryRepository(session)
             if self._caught_up_at is None:
-                changed = stories.within(now - self.clusterer.window)
+                changed = stories.within(horizon)
             else:
-                changed = stories.changed_since(self._caught_up_at - CATCH_UP_OVERLAP)
+                stale = []
+                for story_id, count, last_at, merged_into in stories.changed_since(self._caught_up_at - CATCH_UP_OVERLAP):
+                    known = self.active.stories.get(story_id)
+                    if merged_into is not None or last_at < horizon:
+                        self.active.discard(story_id)
+                    elif known is None or (known.size, known.last_at) != (count, last_at):
+                        stale.append(story_id)
+                changed = stories.states(stale)
         for state in changed:
-            if state.merged_into_id is not None or state.last_at < now - self.clusterer.window:
-                self.active.discard(state.id)
-            else:
-                known = self.active.stories.get(state.id)
-                if known is None or known.size != state.article_count or known.last_at != state.last_at:
-                    self.active.put(_profile(state))
-                    self._touched.add(state.id)
+            if state.merged_into_id is None and state.last_at >= horizon:
+                self.active.put(_profile(state))
+                self._touched.add(state.id)
         self._caught_up_at = now
 
 
