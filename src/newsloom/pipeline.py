@@ -10,9 +10,10 @@
                  recorded, and the SQLite FTS5 / PostgreSQL tsvector index is updated
     after 5      every so many new articles, the source's boilerplate is learned again
 
-    6. enrich    entities and hashtags (enrich/), run as its own job after stage 5
+    6. enrich    entities, hashtags, quotes, summary, embedding (enrich/), its own job after stage 5
+    7. story     join the article's story or start one (stories/), its own job after stage 6
 
-Story assignment follows once that package exists. Every outcome is returned as a `PipelineResult` and recorded on
+Every outcome is returned as a `PipelineResult` and recorded on
 the feed entry, so failures are visible per article and per feed.
 """
 
