@@ -155,7 +155,7 @@ class StoryRepository:
         )
 
     def newest_ids(self, limit: int, before: tuple[datetime, int] | None = None) -> list[int]:
-        query = select(StoryRow.id, StoryRow.last_at).where(StoryRow.merged_into_id.is_(None))
+        query = select(StoryRow.id).where(StoryRow.merged_into_id.is_(None))
         if before is not None:
             query = query.where(tuple_(StoryRow.last_at, StoryRow.id) < before)
         return list(self.session.scalars(query.order_by(StoryRow.last_at.desc(), StoryRow.id.desc()).limit(limit)))

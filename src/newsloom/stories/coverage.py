@@ -114,9 +114,12 @@ def _sources(members: list[Article]) -> list[SourceCoverage]:
 def _summary(primaries: list[Article], summaries: dict[int, list[str]]) -> list[StorySentence]:
     candidates = [(sentence, article) for article in primaries for sentence in summaries.get(article.id, [])]
     words = [headline_terms(sentence) for sentence, _ in candidates]
+    per_article: dict[int, set[str]] = {}
+    for sentence_words, (_, article) in zip(words, candidates, strict=True):
+        per_article.setdefault(article.id, set()).update(sentence_words)
     shared: Counter[str] = Counter()
-    for article in primaries:  # a word counts once per article, however often it repeats
-        shared.update(set().union(*(w for w, (_, a) in zip(words, candidates, strict=True) if a.id == article.id)))
+    for article_words in per_article.values():  # a word counts once per article, however often it repeats
+        shared.update(article_words)
     scored = sorted(
         range(len(candidates)),
         key=lambda i: -sum(shared[w] - 1 for w in words[i]) / math.sqrt(len(words[i]) + 1),

@@ -19,7 +19,7 @@ import numpy as np
 from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository, StoryRepository
 from newsloom.store.records import Article, StoryState
-from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile, trimmed
+from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile
 from newsloom.stories.terms import headline_terms
 
 log = logging.getLogger(__name__)
@@ -152,8 +152,8 @@ class StoryService:
 
     def _catch_up(self) -> None:
         now = datetime.now(UTC)
-        self.active.forget_before(now - self.clusterer.window)  # one vectorised pass
         horizon = now - self.clusterer.window
+        self.active.forget_before(horizon)  # one vectorised pass
         with self.database.read() as session:
             stories = StoryRepository(session)
             if self._caught_up_at is None:
@@ -186,6 +186,5 @@ def _profile(state: StoryState) -> StoryProfile:
 
 
 def _columns(profile: StoryProfile) -> tuple[bytes, dict[str, int], int, datetime, datetime]:
-    return (
-        profile.vector_sum.astype("<f4").tobytes(), dict(trimmed(profile.terms)), profile.size, profile.first_at, profile.last_at
-    )
+    # `StoryProfile.add` and `absorb` keep the word counts trimmed already.
+    return profile.vector_sum.astype("<f4").tobytes(), dict(profile.terms), profile.size, profile.first_at, profile.last_at
