@@ -14,6 +14,7 @@ from trafilatura.htmlprocessing import convert_to_html
 from newsloom.extract.chunks import add_sibling_chunks
 from newsloom.extract.metadata import PageMetadata, read_page_metadata
 from newsloom.extract.sanitize import html_to_text
+from newsloom.extract.sections import drop_related_sections
 
 # trafilatura logs every page it finds too short at WARNING; we report that ourselves.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -51,6 +52,7 @@ _DATE_OPTIONS = {"extensive_search": True, "original_date": True, "outputformat"
 def extract_article(html: bytes | str, url: str | None, min_chars: int = 250) -> ExtractionResult:
     metadata = read_page_metadata(html, url or "")
     try:
+        html = drop_related_sections(html)
         document = _trafilatura(html, url, favor_precision=True, with_metadata=True)
         if document is None or document.body is None:
             return ExtractionResult(FAILED, "no main text found on the page", metadata=metadata)

@@ -1,0 +1,54 @@
+"""The page's own "more stories" sections, removed before extraction.
+
+Many templates end the article container with a "You may also like" / "Related posts"
+block of teasers. Extractors drop the heading (its class says "related") but keep the
+teasers, whose paragraphs look like article text. A heading that opens such a section,
+by its words or by its class, goes with everything after it in its container.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import trafilatura
+
+from newsloom.extract.clean import TRAILING_SECTION
+
+# Labels of "more stories" sections in the languages of the publishers we see most.
+OTHER_LANGUAGES = re.compile(
+    r"^(você (pode|também pode) gostar|voce pode gostar|leia (também|mais)|veja (também|mais)|posts? relacionad[oa]s"
+    r"|mat[ée]rias relacionadas|not[íi]cias relacionadas|te puede interesar|lee también|art[íi]culos relacionados"
+    r"|(à )?lire aussi|sur le même sujet|articles? similaires|das könnte sie auch interessieren|ähnliche artikel"
+    r"|mehr zum thema|potrebbe interessarti|articoli correlati|leggi anche)\s*[.…:!]*$",
+    re.IGNORECASE,
+)
+RELATED_CLASS = re.compile(r"related|you-?may-?like|recommend", re.IGNORECASE)
+HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def drop_related_sections(html: bytes | str) -> bytes | str:
+    """`html` without its "more stories" sections, or unchanged when it has none."""
+    # Decoded as the extractor decodes it, so the page it gets back reads the same.
+    document = trafilatura.load_html(html)
+    if document is None:
+        return html
+    openers = [heading for heading in document.iter(*HEADINGS) if _opens_section(heading)]
+    if not openers:
+        return html
+    for heading in openers:
+        if heading.getroottree().getroot() is not document:
+            continue  # inside a section an earlier heading removed
+        for sibling in list(heading.itersiblings()):
+            sibling.drop_tree()
+        heading.drop_tree()
+    return lxml.html.tostring(document, encoding="unicode")
+
+
+def _opens_section(heading: lxml.html.HtmlElement) -> bool:
+    label = " ".join(heading.text_content().split())
+    if not label or len(label) > 60:
+        return False
+    if TRAILING_SECTION.match(label) or OTHER_LANGUAGES.match(label):
+        return True
+    return bool(RELATED_CLASS.search(f"{heading.get('class', '')} {heading.get('id', '')}"))
