@@ -56,7 +56,7 @@ sources_app = typer.Typer(no_args_is_help=True, help="Publishers: extraction hea
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
-admin_app = typer.Typer(no_args_is_help=True, help="The admin account that manages feeds on the web.")
+admin_app = typer.Typer(no_args_is_help=True, help="Accounts with powers: the admin who manages feeds, and moderators.")
 app.add_typer(admin_app, name="admin")
 
 out = Console()
@@ -384,7 +384,28 @@ def admin_create(
         usage_error(str(error))
     finally:
         database.dispose()
-    out.print(f"{'created' if created else 'updated'} admin {user.username!r}; sign in at /admin/login")
+    out.print(f"{'created' if created else 'updated'} admin {user.username!r}; sign in at /login")
+
+
+@admin_app.command("role")
+def admin_role(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="An existing account.")],
+    role: Annotated[str, typer.Argument(help="reader, moderator or admin.")],
+) -> None:
+    """Give an account a role: moderators work the comment queue, admins also manage feeds."""
+    from newsloom.accounts import AccountError, Accounts
+    from newsloom.store import Database
+
+    _require_current_schema(ctx.obj.settings)
+    database = Database(database_url(ctx.obj.settings))
+    try:
+        user = Accounts(database).set_role(username, role)
+    except AccountError as error:
+        usage_error(str(error))
+    finally:
+        database.dispose()
+    out.print(f"{user.username!r} is now {user.role}")
 
 
 # --- refresh, ingest, show ----------------------------------------------

@@ -70,6 +70,23 @@ class Settings(BaseSettings):
         20, ge=1, description="Questions one address may ask about articles per minute (each runs a model)."
     )
 
+    # --- accounts and comments ---------------------------------------------
+    signups_per_hour: int = Field(5, ge=1, description="Accounts one address may create per hour.")
+    comments_per_minute: int = Field(
+        5, ge=1, description="Comments (posts and edits) one account may send per minute."
+    )
+    comments_per_hour: int = Field(60, ge=1, description="Comments one account may send per hour.")
+    comments_per_minute_per_address: int = Field(
+        20, ge=1, description="Comments one address may send per minute, across all its accounts."
+    )
+    comment_max_chars: int = Field(5000, ge=10, le=100_000, description="Longest comment accepted, in characters.")
+    comment_max_links: int = Field(3, ge=0, description="Most links one comment may carry.")
+    comment_edit_minutes: int = Field(15, ge=0, description="How long after posting its author may edit a comment.")
+    hold_first_comments: int = Field(
+        0, ge=0,
+        description="Hold this many first comments of every new account for a moderator's review (0: publish at once).",
+    )  # fmt: skip
+
     # --- outgoing HTTP -----------------------------------------------------
     user_agent: str = Field(
         "Newsloom/0.1 (self-hosted news reader; +https://github.com/newsloom/newsloom)",

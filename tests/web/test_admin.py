@@ -25,9 +25,9 @@ def admin_client(tmp_path, services):
 
 
 def sign_in(client, username="editor", password=PASSWORD, next_path="/admin/feeds"):
-    token = csrf_from(client.get("/admin/login").text)
+    token = csrf_from(client.get("/login").text)
     return client.post(
-        "/admin/login", data={"username": username, "password": password, "next": next_path, "csrf_token": token},
+        "/login", data={"username": username, "password": password, "next": next_path, "csrf_token": token},
         follow_redirects=False,
     )  # fmt: skip
 
@@ -39,7 +39,7 @@ def post_form(client, path, **fields):
 
 def test_feeds_admin_needs_the_admin(admin_client):
     response = admin_client.get("/admin/feeds", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/admin/login?next=/admin/feeds"
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=%2Fadmin%2Ffeeds"
     assert admin_client.get("/admin/feeds.opml", follow_redirects=False).status_code == 303
     assert admin_client.post("/admin/feeds", data={"url": "https://x.example/"}, follow_redirects=False).status_code in (303, 403)
     wrong = sign_in(admin_client, password="not the password")
@@ -52,7 +52,7 @@ def test_feeds_admin_needs_the_admin(admin_client):
 
 
 def test_sign_in_without_the_form_token_is_refused(admin_client):
-    response = admin_client.post("/admin/login", data={"username": "editor", "password": PASSWORD, "csrf_token": "x"})
+    response = admin_client.post("/login", data={"username": "editor", "password": PASSWORD, "csrf_token": "x"})
     assert response.status_code == 403
 
 
@@ -67,7 +67,7 @@ def test_repeated_failures_lock_sign_in_even_for_the_right_password(admin_client
 def test_next_never_leaves_the_site(admin_client):
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = sign_in(admin_client, next_path=target)
-        assert response.headers["location"] == "/admin/feeds", target
+        assert response.headers["location"] == "/", target
         admin_client.cookies.clear()
 
 
@@ -127,7 +127,7 @@ def test_add_refresh_import_export_and_remove_feeds(admin_client, services, publ
 
 def test_state_changing_forms_need_the_token(admin_client):
     sign_in(admin_client)
-    for path in ("/admin/feeds", "/admin/feeds/refresh", "/admin/feeds/1/remove", "/admin/logout"):
+    for path in ("/admin/feeds", "/admin/feeds/refresh", "/admin/feeds/1/remove", "/logout"):
         assert admin_client.post(path, data={"url": "https://x.example/", "csrf_token": "forged"}).status_code == 403, path
-    assert post_form(admin_client, "/admin/logout").url.path == "/"
+    assert post_form(admin_client, "/logout").url.path == "/"
     assert admin_client.get("/admin/feeds", follow_redirects=False).status_code == 303

@@ -150,7 +150,7 @@ def test_search_highlights_filters_and_sorts(client, services, publisher):
 def test_security_headers_and_no_inline_script_or_style(client, services, publisher):
     [article_id] = ingest_pages(services, publisher, 1, enrich=True)
     assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY and "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
-    for path in ("/", f"/article/{article_id}/{SEED_SLUG}", "/search?q=wedge", "/admin/login", "/tag/Russia", "/nope"):
+    for path in ("/", f"/article/{article_id}/{SEED_SLUG}", "/search?q=wedge", "/login", "/tag/Russia", "/nope"):
         response = client.get(path)
         headers = response.headers
         assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path

@@ -33,6 +33,7 @@ from newsloom.store import (
 )
 from newsloom.stories.coverage import story_coverage
 from newsloom.stories.ranking import top_stories
+from newsloom.throttle import client_address
 
 router = APIRouter(prefix="/api/v1")
 
@@ -79,7 +80,7 @@ def ask_article(request: Request, article_id: int, body: QuestionIn) -> AnswerOu
     with _database(request).read() as session:
         if ArticleRepository(session).get(article_id) is None:
             raise HTTPException(status_code=404, detail=f"article {article_id} not found")
-    if not request.app.state.question_limiter.allow_client(request):
+    if not request.app.state.question_limiter.allow(client_address(request)):
         raise HTTPException(status_code=429, detail="too many questions from this address; wait a minute")
     result = request.app.state.enricher.ask(article_id, body.question)
     return AnswerOut(

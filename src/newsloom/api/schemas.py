@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from newsloom.store.records import (
     Article,
     ArticleEntityRecord,
+    Comment,
     DigestRecord,
     EnrichmentStatus,
     FeedHealth,
@@ -236,6 +237,43 @@ class StoryDetailOut(BaseModel):
 
 class QuestionIn(BaseModel):
     question: str = Field(min_length=1, max_length=500)
+
+
+class CommentIn(BaseModel):
+    # The site's own limit (comment_max_chars) is checked by the service with a clear message;
+    # this bound only stops a megabyte body before it is parsed any further.
+    body: str = Field(min_length=1, max_length=100_000)
+    parent_id: int | None = Field(None, description="The comment this one replies to.")
+    nonce: str = Field(
+        min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="A value unique to this comment: sending the same one again returns the stored comment instead "
+        "of posting twice (safe retries).",
+    )  # fmt: skip
+
+
+class CommentOut(BaseModel):
+    id: int
+    article_id: int
+    parent_id: int | None
+    author: str | None = Field(description="null once the author's account is deleted")
+    depth: int
+    status: str = Field(description="visible, held (waiting for a moderator; only its author sees it) or deleted")
+    body: str = Field(description="the Markdown the author wrote (empty once deleted)")
+    body_html: str = Field(description="the body rendered and sanitized")
+    score: int
+    created_at: datetime
+    edited_at: datetime | None
+
+    @classmethod
+    def of(cls, comment: Comment) -> Self:
+        return cls.model_validate(asdict(comment), from_attributes=False)
+
+
+class CommentListOut(BaseModel):
+    article_id: int
+    order: str
+    count: int = Field(description="visible comments")
+    items: list[CommentOut]
 
 
 class CitedSentenceOut(BaseModel):

@@ -3,6 +3,7 @@
 from newsloom.store.articles import ArticleRepository, InvalidCursorError
 from newsloom.store.attempts import FetchAttempt, FetchAttemptRepository
 from newsloom.store.boilerplate import BoilerplateRepository
+from newsloom.store.comments import CommentRepository, ModerationRepository
 from newsloom.store.db import Database
 from newsloom.store.enrichment import EnrichmentRepository
 from newsloom.store.entries import EntryRepository
@@ -16,6 +17,7 @@ from newsloom.store.users import UserRepository
 __all__ = [
     "ArticleRepository",
     "BoilerplateRepository",
+    "CommentRepository",
     "Database",
     "EnrichmentRepository",
     "EntryRepository",
@@ -25,6 +27,7 @@ __all__ = [
     "FetchAttemptRepository",
     "InvalidCursorError",
     "MetaRepository",
+    "ModerationRepository",
     "NearDuplicateRepository",
     "SourceRepository",
     "StoryRepository",

@@ -178,6 +178,75 @@ class User:
     username: str
     role: str  # reader, moderator, admin
     session_epoch: int
+    created_at: datetime | None = None
+    banned: bool = False
+
+    @property
+    def moderates(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+
+@dataclass(frozen=True)
+class NewComment:
+    article_id: int
+    user_id: int
+    body: str
+    body_html: str
+    status: str  # visible or held
+    fingerprint: str
+    nonce: str
+    parent_id: int | None = None
+    held_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    article_id: int
+    parent_id: int | None
+    user_id: int | None
+    author: str | None  # None once the account is deleted
+    depth: int
+    body: str
+    body_html: str
+    status: str  # visible, held, hidden or deleted
+    held_reason: str | None
+    score: int
+    created_at: datetime
+    edited_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CommentReport:
+    reporter: str
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class QueuedComment:
+    """A comment waiting for a moderator: held by the rules, or reported by readers."""
+
+    comment: Comment
+    article_title: str
+    reports: list[CommentReport]
+
+
+@dataclass(frozen=True)
+class ModerationEntry:
+    moderator: str
+    action: str
+    comment_id: int | None
+    target_user_id: int | None
+    article_id: int | None
+    detail: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    id: int
+    pattern: str
 
 
 @dataclass(frozen=True)

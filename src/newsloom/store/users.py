@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from newsloom.store.models import UserRow, utcnow
+from newsloom.store.models import ApiTokenRow, UserRow, utcnow
 from newsloom.store.records import User
 
 
 def to_user(row: UserRow) -> User:
-    return User(id=row.id, username=row.username, role=row.role, session_epoch=row.session_epoch)
+    return User(
+        id=row.id, username=row.username, role=row.role, session_epoch=row.session_epoch,
+        created_at=row.created_at, banned=row.banned_at is not None,
+    )  # fmt: skip
 
 
 class UserRepository:
@@ -52,6 +57,35 @@ class UserRepository:
             row.last_login_at = utcnow()
             if rehashed:
                 row.password_hash = rehashed
+
+    def set_banned(self, user_id: int, banned: bool) -> None:
+        """A ban also ends the account's sessions."""
+        row = self.session.get(UserRow, user_id)
+        if row is not None:
+            row.banned_at = utcnow() if banned else None
+            row.session_epoch += 1
+
+    def delete(self, user_id: int) -> None:
+        self.session.execute(delete(UserRow).where(UserRow.id == user_id))
+
+    def add_token(self, user_id: int, token_hash: str, label: str) -> None:
+        self.session.add(ApiTokenRow(user_id=user_id, token_hash=token_hash, label=label, created_at=utcnow()))
+
+    def by_token(self, token_hash: str, now: datetime) -> User | None:
+        token = self.session.scalars(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)).first()
+        if token is None:
+            return None
+        token.last_used_at = now
+        return self.get(token.user_id)
+
+    def tokens(self, user_id: int) -> list[tuple[int, str, datetime, datetime | None]]:
+        """(id, label, created, last used) of the account's API tokens."""
+        rows = self.session.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.id))
+        return [(row.id, row.label, row.created_at, row.last_used_at) for row in rows]
+
+    def revoke_token(self, user_id: int, token_id: int) -> bool:
+        result = self.session.execute(delete(ApiTokenRow).where(ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def _row(self, username: str) -> UserRow | None:
         return self.session.scalars(select(UserRow).where(func.lower(UserRow.username) == username.casefold())).first()

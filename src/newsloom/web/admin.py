@@ -1,55 +1,20 @@
-"""Feeds admin behind the admin sign-in: the CLI's feed operations, on the web."""
+"""Feeds admin behind the admin role: the CLI's feed operations, on the web."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from newsloom.ingest.opml import OPMLError
 from newsloom.store import FeedRepository
-from newsloom.store.records import User
-from newsloom.web.security import client_address, csrf_valid
+from newsloom.web.auth import Admin, Checked, local_path
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 MAX_OPML_BYTES = 2 * 1024 * 1024
-SESSION_USER, SESSION_EPOCH = "uid", "epoch"
-
-
-class SignInRequired(Exception):
-    """Raised for a page that needs the admin; answered with a redirect to the sign-in page."""
-
-
-def signed_in_user(request: Request) -> User | None:
-    user_id = request.session.get(SESSION_USER)
-    if user_id is None:
-        return None
-    user = request.app.state.accounts.get(user_id)
-    if user is None or user.session_epoch != request.session.get(SESSION_EPOCH):
-        request.session.pop(SESSION_USER, None)  # deleted, or its password changed since
-        return None
-    return user
-
-
-def require_admin(request: Request) -> User:
-    user = signed_in_user(request)
-    if user is None:
-        raise SignInRequired()
-    if user.role != "admin":
-        raise HTTPException(403, "Only the admin may manage feeds.")
-    request.state.user = user
-    return user
-
-
-def require_csrf(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> None:
-    if not csrf_valid(request, csrf_token):
-        raise HTTPException(403, "This form has expired. Reload the page and try again.")
-
-
-Admin = Annotated[User, Depends(require_admin)]
-Checked = Depends(require_csrf)
 
 
 def _back(request: Request, message: str, ok: bool = True) -> RedirectResponse:
@@ -57,40 +22,10 @@ def _back(request: Request, message: str, ok: bool = True) -> RedirectResponse:
     return RedirectResponse("/admin/feeds", status_code=303)
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/admin/feeds") -> Response:
-    return request.app.state.renderer.page(request, "admin/login.html", next=_local(next), error=None)
-
-
-@router.post("/login", response_class=HTMLResponse, dependencies=[Checked])
-def login(
-    request: Request,
-    username: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/admin/feeds",
-) -> Response:
-    throttle = request.app.state.login_throttle
-    keys = (f"ip:{client_address(request)}", f"user:{username.casefold()}")
-    wait = throttle.retry_after(*keys)
-    if wait > 0:
-        error = f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."
-        response = request.app.state.renderer.page(request, "admin/login.html", 429, next=_local(next), error=error)
-        response.headers["retry-after"] = str(int(wait) + 1)
-        return response
-    result = request.app.state.accounts.sign_in(username, password)
-    if result.user is None:
-        throttle.failed(*keys)
-        return request.app.state.renderer.page(request, "admin/login.html", 401, next=_local(next), error=result.reason)
-    throttle.succeeded(*keys)
-    request.session.clear()  # a fresh session (and CSRF token) on every sign-in: no fixation
-    request.session.update({SESSION_USER: result.user.id, SESSION_EPOCH: result.user.session_epoch})
-    return RedirectResponse(_local(next), status_code=303)
-
-
-@router.post("/logout", dependencies=[Checked])
-def logout(request: Request) -> Response:
-    request.session.clear()
-    return RedirectResponse("/", status_code=303)
+@router.get("/login")
+def login_form(next: str = "/admin/feeds") -> Response:
+    """The admin signs in like every account now; old bookmarks keep working."""
+    return RedirectResponse(f"/login?{urlencode({'next': local_path(next, '/admin/feeds')})}", status_code=301)
 
 
 @router.get("/feeds", response_class=HTMLResponse)
@@ -157,8 +92,3 @@ def export_opml(request: Request, admin: Admin) -> Response:
         request.app.state.subscriptions.export_opml(), media_type="text/x-opml; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="newsloom-feeds.opml"'},
     )  # fmt: skip
-
-
-def _local(target: str) -> str:
-    """Only paths on this site: `next` must never send a signed-in admin elsewhere."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/admin/feeds"

@@ -1,4 +1,4 @@
-"""The FastAPI application: reader pages, feeds admin, JSON API and health check."""
+"""The FastAPI application: reader pages, accounts and comments, feeds admin, JSON API and health check."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
@@ -19,17 +20,21 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsloom import __version__
 from newsloom.accounts import Accounts
+from newsloom.api.comments import router as comments_api_router
 from newsloom.api.routes import router as api_router
 from newsloom.api.schemas import HealthOut
+from newsloom.comments import CommentService, ModerationService
 from newsloom.enrich import Enricher, RelatedFinder
 from newsloom.ingest import Fetcher, Subscriptions
 from newsloom.settings import Settings, database_url
 from newsloom.store import Database, MetaRepository
 from newsloom.store.migrate import current_revision
-from newsloom.web import admin, reader
+from newsloom.throttle import LoginThrottle, RateLimiter
+from newsloom.web import accounts, admin, comments, reader
+from newsloom.web.auth import SignInRequired, local_path
 from newsloom.web.cache import PageCache, PageCacheMiddleware
-from newsloom.web.rendering import Renderer
-from newsloom.web.security import LoginThrottle, RateLimiter, SecurityHeadersMiddleware
+from newsloom.web.rendering import COMMENTS_PLACEHOLDER, Renderer
+from newsloom.web.security import SecurityHeadersMiddleware
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "newsloom_session"
@@ -63,8 +68,14 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.page_cache = PageCache(settings.page_cache_seconds)
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
     app.state.question_limiter = RateLimiter(settings.questions_per_minute, 60.0)
+    app.state.signup_limiter = RateLimiter(settings.signups_per_hour, 3600.0)
+    app.state.comments = CommentService(database, settings)
+    app.state.moderation = ModerationService(database)
 
-    app.add_middleware(PageCacheMiddleware, cache=app.state.page_cache, personalise=app.state.renderer.personalised)
+    app.add_middleware(
+        PageCacheMiddleware, cache=app.state.page_cache, personalise=app.state.renderer.personalised,
+        live_mark=COMMENTS_PLACEHOLDER,
+    )  # fmt: skip
     app.add_middleware(
         LazySessionMiddleware, secret=lambda: settings.secret_key or _stored_secret(database),
         https_only=settings.https_cookies,
@@ -72,7 +83,10 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
+    app.include_router(comments_api_router)
     app.include_router(reader.router)
+    app.include_router(accounts.router)
+    app.include_router(comments.router)
     app.include_router(admin.router)
     _add_error_pages(app)
 
@@ -125,9 +139,12 @@ def _add_error_pages(app: FastAPI) -> None:
     def wants_page(request: Request) -> bool:
         return not request.url.path.startswith(("/api/", "/healthz", "/openapi.json", "/static/"))
 
-    @app.exception_handler(admin.SignInRequired)
+    @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, _error: Exception) -> Response:
-        return RedirectResponse(f"/admin/login?next={request.url.path}", status_code=303)
+        # After signing in, a GET comes back here; a form post cannot be replayed, so the reader
+        # returns to the page the form was on (same-site Referer only, see local_path).
+        back = request.url.path if request.method == "GET" else urlsplit(request.headers.get("referer", "")).path or "/"
+        return RedirectResponse(f"/login?{urlencode({'next': local_path(back)})}", status_code=303)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: Exception) -> Response:

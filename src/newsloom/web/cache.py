@@ -92,13 +92,17 @@ def page_key(path: str, query: str) -> str:
 class PageCacheMiddleware:
     """Serves cached pages straight from the event loop: a hit never waits for a worker thread."""
 
-    def __init__(self, app: ASGIApp, cache: PageCache, personalise: Callable[[Request, str], Response]) -> None:
-        self.app, self.cache, self.personalise = app, cache, personalise
+    def __init__(
+        self, app: ASGIApp, cache: PageCache, personalise: Callable[[Request, str], Response], live_mark: str
+    ) -> None:
+        self.app, self.cache, self.personalise, self.live_mark = app, cache, personalise, live_mark
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and "session" in scope:
             html = self.cache.servable(page_key(scope["path"], scope["query_string"].decode("latin-1")))
-            if isinstance(html, str):
+            # A page with live parts (an article's comments) goes to its route, which still
+            # takes the cached page but fills those parts from the database.
+            if isinstance(html, str) and self.live_mark not in html:
                 await self.personalise(Request(scope), html)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -21,7 +21,9 @@ from newsloom.store import (
 from newsloom.store.records import SearchFilters
 from newsloom.stories.coverage import story_coverage
 from newsloom.stories.ranking import top_stories
+from newsloom.throttle import client_address
 from newsloom.web.cache import page_key
+from newsloom.web.comments import CommentOrder, comment_order, fill_comments
 from newsloom.web.rendering import article_path, slugify, stored_tag
 from newsloom.web.security import csrf_valid
 
@@ -63,8 +65,9 @@ def home(
 
 @router.get("/article/{article_id}", response_class=HTMLResponse)
 @router.get("/article/{article_id}/{slug}", response_class=HTMLResponse)
-def article_page(request: Request, article_id: int, slug: str | None = None) -> Response:
-    return _shared_page(request, lambda: _article(request, article_id, slug))
+def article_page(request: Request, article_id: int, slug: str | None = None, comments: CommentOrder = None) -> Response:
+    order = comment_order(comments)
+    return _shared_page(request, lambda: _article(request, article_id, slug), lambda html: fill_comments(request, html, article_id, order))
 
 
 @router.post("/article/{article_id}/{slug}/ask", response_class=HTMLResponse)
@@ -82,11 +85,12 @@ def ask_from_form(
     status, answer, problem = 200, None, None
     if not question.strip():
         problem = "Type a question first."
-    elif not request.app.state.question_limiter.allow_client(request):
+    elif not request.app.state.question_limiter.allow(client_address(request)):
         status, problem = 429, "Too many questions; wait a minute."
     else:
         answer = request.app.state.enricher.ask(article_id, question.strip())
-    return _renderer(request).page(request, template, status, answer=answer, question_error=problem, **context)
+    fill = lambda html: fill_comments(request, html, article_id, "oldest")  # noqa: E731
+    return _renderer(request).page(request, template, status, fill, answer=answer, question_error=problem, **context)
 
 
 def _article(request: Request, article_id: int, slug: str | None, redirect: bool = True) -> tuple[str, dict] | Response:
@@ -207,9 +211,12 @@ def search_page(
     )  # fmt: skip
 
 
-def _shared_page(request: Request, build: Callable[[], tuple[str, dict] | Response]) -> Response:
+def _shared_page(
+    request: Request, build: Callable[[], tuple[str, dict] | Response], fill: Callable[[str], str] | None = None
+) -> Response:
     """A page every reader is served alike, from the page cache when a recent copy is there.
-    `build` gives the template and its context, or a response (a redirect) that is never cached."""
+    `build` gives the template and its context, or a response (a redirect) that is never cached;
+    `fill` adds what is live on every request (the comments)."""
     cache, key = request.app.state.page_cache, page_key(request.url.path, request.url.query)
     html = cache.get(key)
     if html is None:
@@ -222,7 +229,7 @@ def _shared_page(request: Request, build: Callable[[], tuple[str, dict] | Respon
                 template, context = built
                 html = _renderer(request).shared(template, **context)
                 cache.put(key, html)
-    return _renderer(request).personalised(request, html)  # type: ignore[arg-type]
+    return _renderer(request).personalised(request, fill(html) if fill else html)  # type: ignore[arg-type]
 
 
 def _day(value: str | None, errors: list[str], label: str) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from newsloom.api.schemas import teaser
+from newsloom.comments.markdown import clean_comment_html
 from newsloom.extract.sanitize import sanitize_html
 from newsloom.store.articles import SNIPPET_END, SNIPPET_START
 from newsloom.web.security import CSRF_FIELD, csrf_token
@@ -76,14 +78,23 @@ def highlighted(snippet: str) -> Markup:
     return Markup(safe.replace(SNIPPET_START, "<mark>").replace(SNIPPET_END, "</mark>"))
 
 
+def comment_html(html: str) -> Markup:
+    # Sanitized when stored; again here, as article bodies are.
+    return Markup(clean_comment_html(html))
+
+
 def article_body(html: str) -> Markup:
     # Sanitized when stored; sanitized again here so a row written by anything else cannot inject markup.
     clean = sanitize_html(html)
     return Markup(_IMAGE_WITHOUT_ALT.sub("<img alt=\"\"", clean))  # a publisher's unlabelled image is decorative
 
 
-# Stands in for the reader's form token in shared pages; `personalised` swaps in the real one.
+# Stand in for what differs per reader in shared pages; `personalised` swaps in the real thing.
 CSRF_PLACEHOLDER = "\ue002csrf\ue002"
+FLASH_PLACEHOLDER = "\ue002flash\ue002"
+ACCOUNT_PLACEHOLDER = "\ue002account\ue002"
+# Not personal but live: each request fills in the discussion (see web/comments.py).
+COMMENTS_PLACEHOLDER = "\ue002comments\ue002"
 
 
 class Renderer:
@@ -92,24 +103,50 @@ class Renderer:
         env = self.templates.env
         env.filters.update(
             relative_time=relative_time, duration=duration, time_tag=time_tag, teaser=teaser, highlighted=highlighted,
-            article_body=article_body, article_path=article_path, tag_path=tag_path,
+            article_body=article_body, article_path=article_path, tag_path=tag_path, comment_html=comment_html,
         )  # fmt: skip
-        env.globals["csrf_field"] = CSRF_FIELD
+        env.globals.update(csrf_field=CSRF_FIELD, comments_placeholder=Markup(COMMENTS_PLACEHOLDER))
+        self._personal = env.get_template("_personal.html").module
 
-    def page(self, request: Request, template: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    def page(
+        self, request: Request, template: str, status_code: int = 200, fill: Callable[[str], str] | None = None,
+        **context: object,
+    ) -> HTMLResponse:  # fmt: skip
+        """A page for this reader; `fill` completes what the template left as a placeholder."""
         context.setdefault("user", getattr(request.state, "user", None))
         # Lazy: only pages with a form give their visitor a session cookie.
         context["csrf_token"] = lambda: csrf_token(request)
-        # No session while the database is unreachable (see LazySessionMiddleware).
-        context["flash"] = request.session.pop("flash", None) if "session" in request.scope else None
-        return self.templates.TemplateResponse(request, template, context, status_code=status_code)
+        context["flash_area"], context["account_area"] = self._flash(request), self._account(request)
+        response = self.templates.TemplateResponse(request, template, context, status_code=status_code)
+        if fill is None:
+            return response
+        return HTMLResponse(fill(bytes(response.body).decode()), status_code=status_code)
 
     def shared(self, template: str, **context: object) -> str:
         """A page that may be served to any reader: nothing personal is rendered into it."""
-        context.update(user=None, flash=None, csrf_token=lambda: CSRF_PLACEHOLDER)
+        context.update(
+            user=None, csrf_token=lambda: CSRF_PLACEHOLDER, flash_area=Markup(FLASH_PLACEHOLDER),
+            account_area=Markup(ACCOUNT_PLACEHOLDER),
+        )  # fmt: skip
         return self.templates.get_template(template).render(context)
 
     def personalised(self, request: Request, html: str, status_code: int = 200) -> HTMLResponse:
+        """A shared page made this reader's, from their session alone: no database read."""
+        if FLASH_PLACEHOLDER in html:
+            html = html.replace(FLASH_PLACEHOLDER, self._flash(request), 1)
+        if ACCOUNT_PLACEHOLDER in html:
+            html = html.replace(ACCOUNT_PLACEHOLDER, self._account(request), 1)
         if CSRF_PLACEHOLDER in html:
             html = html.replace(CSRF_PLACEHOLDER, csrf_token(request))
         return HTMLResponse(html, status_code=status_code)
+
+    def _flash(self, request: Request) -> str:
+        # No session while the database is unreachable (see LazySessionMiddleware).
+        flash = request.session.pop("flash", None) if "session" in request.scope else None
+        return str(self._personal.flash(flash)) if flash else ""
+
+    def _account(self, request: Request) -> str:
+        session = request.session if "session" in request.scope else {}
+        name = session.get("name")
+        token = csrf_token(request) if name else ""
+        return str(self._personal.account(name, session.get("role"), CSRF_FIELD, token))

@@ -1,0 +1,236 @@
+"""Comments on the web: the thread under each article, posting and its follow-ups, moderation.
+
+The article page is shared by every reader (see cache.py); its comments section is not. The
+shared page carries a placeholder that each request fills with the thread as this reader
+sees it (their own edit and delete links, their votes, the moderator's buttons), so that a
+new comment shows at once and a cached page never shows one reader's controls to another.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from newsloom.comments.service import FORBIDDEN, LIMITED, NOT_FOUND, CommentResult
+from newsloom.store import ArticleRepository
+from newsloom.store.records import Comment, User
+from newsloom.throttle import client_address
+from newsloom.web.auth import Checked, Moderator, SignedIn, local_path, signed_in_user
+from newsloom.web.rendering import COMMENTS_PLACEHOLDER, article_path
+from newsloom.web.security import csrf_token
+
+router = APIRouter(include_in_schema=False)
+ORDERS = ("oldest", "newest", "top")
+MAX_SHOWN_DEPTH = 5  # deeper replies are shown at this depth, still in reply order
+FORM_BODY_LIMIT = 100_000  # far above any comment limit: longer posts are refused with the page, not a parser error
+STATUS_CODES = {NOT_FOUND: 404, FORBIDDEN: 403, LIMITED: 429}
+
+
+@dataclass
+class ThreadNode:
+    comment: Comment
+    replies: list[ThreadNode] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        """A deleted comment stays as "[deleted]" only while a reply under it is shown."""
+        return self.comment.status != "deleted" or any(reply.shown for reply in self.replies)
+
+
+def build_thread(comments: list[Comment]) -> list[ThreadNode]:
+    """Nests replies under their parents, keeping the list's order at every level."""
+    nodes = {comment.id: ThreadNode(comment) for comment in comments}
+    roots = []
+    for comment in comments:
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        (parent.replies if parent else roots).append(nodes[comment.id])
+    return roots
+
+
+def comments_section(request: Request, article_id: int, order: str) -> str:
+    """This reader's view of the article's discussion, as HTML for the page's placeholder."""
+    app = request.app.state
+    user = signed_in_user(request)
+    comments = app.comments.thread(article_id, order)
+    voted = app.comments.voted(user.id, [c.id for c in comments]) if user else set()
+    template = app.renderer.templates.get_template("_comments.html")
+    return template.render(
+        article_id=article_id, path=request.url.path, thread=[node for node in build_thread(comments) if node.shown],
+        count=sum(c.status == "visible" for c in comments), order=order, orders=ORDERS, user=user, voted=voted,
+        locked=app.moderation.is_locked(article_id), can_edit=lambda c: app.comments.can_edit(user, c),
+        csrf_field="csrf_token", csrf_token=csrf_token(request), nonce=secrets.token_urlsafe(16),
+        max_depth=MAX_SHOWN_DEPTH, max_chars=app.settings.comment_max_chars,
+    )  # fmt: skip
+
+
+def fill_comments(request: Request, html: str, article_id: int, order: str) -> str:
+    return html.replace(COMMENTS_PLACEHOLDER, comments_section(request, article_id, order), 1) if COMMENTS_PLACEHOLDER in html else html
+
+
+def _article_url(request: Request, article_id: int) -> str:
+    with request.app.state.database.read() as session:
+        article = ArticleRepository(session).get(article_id)
+    if article is None:
+        raise HTTPException(404, "This article does not exist, or was removed.")
+    return article_path(article)
+
+
+def _answer(request: Request, result: CommentResult, article_id: int, *, body: str = "", nonce: str = "",
+            parent_id: int | None = None, action: str = "") -> Response:  # fmt: skip
+    """Back to the comment on success; otherwise the form again with the text kept and the reason shown."""
+    if result.ok and result.comment is not None:
+        message = result.reason or "Comment posted."
+        request.session["flash"] = {"ok": True, "message": message}
+        anchor = f"#comment-{result.comment.id}" if result.comment.status in ("visible", "held") else "#comments"
+        return RedirectResponse(_article_url(request, result.comment.article_id) + anchor, status_code=303)
+    status = STATUS_CODES.get(result.status, 400)
+    return request.app.state.renderer.page(
+        request, "comment_form.html", status, error=result.reason, body=body, nonce=nonce or secrets.token_urlsafe(16),
+        parent_id=parent_id, action=action or f"/article/{article_id}/comments", article_url=_article_url(request, article_id),
+    )  # fmt: skip
+
+
+@router.post("/article/{article_id}/comments", response_class=HTMLResponse, dependencies=[Checked])
+def post_comment(
+    request: Request,
+    article_id: int,
+    user: SignedIn,
+    body: Annotated[str, Form(max_length=FORM_BODY_LIMIT)] = "",
+    nonce: Annotated[str, Form(min_length=8, max_length=64)] = "",
+    parent_id: Annotated[int | None, Form()] = None,
+    website: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    if website:  # the honeypot field: people never fill it
+        result = CommentResult("refused", "That comment could not be accepted.")
+    else:
+        result = request.app.state.comments.post(user, article_id, body, nonce, client_address(request), parent_id)
+    return _answer(request, result, article_id, body=body, nonce=nonce, parent_id=parent_id)
+
+
+def _comment_or_404(request: Request, comment_id: int, user: User | None) -> Comment:
+    comment = request.app.state.comments.get(comment_id)
+    if comment is None or (comment.status in ("held", "hidden") and not (user and (user.moderates or user.id == comment.user_id))):
+        raise HTTPException(404, "This comment does not exist.")
+    return comment
+
+
+@router.get("/comment/{comment_id}", response_class=HTMLResponse)
+def comment_page(request: Request, comment_id: int) -> Response:
+    """One comment with everything a reader may do to it: the no-JavaScript way to reply,
+    edit, delete, vote, report or moderate."""
+    user = signed_in_user(request)
+    comment = _comment_or_404(request, comment_id, user)
+    state = request.app.state
+    return state.renderer.page(
+        request, "comment.html", comment=comment, article_url=_article_url(request, comment.article_id), user=user,
+        can_edit=state.comments.can_edit(user, comment), nonce=secrets.token_urlsafe(16),
+        voted=bool(user and state.comments.voted(user.id, [comment.id])), locked=state.moderation.is_locked(comment.article_id),
+        max_chars=state.settings.comment_max_chars,
+    )  # fmt: skip
+
+
+@router.post("/comment/{comment_id}/edit", response_class=HTMLResponse, dependencies=[Checked])
+def edit_comment(request: Request, comment_id: int, user: SignedIn, body: Annotated[str, Form(max_length=FORM_BODY_LIMIT)] = "") -> Response:
+    comment = _comment_or_404(request, comment_id, user)
+    result = request.app.state.comments.edit(user, comment_id, body, client_address(request))
+    if result.ok:
+        result = CommentResult(result.status, "Comment edited.", result.comment)
+    return _answer(request, result, comment.article_id, body=body, action=f"/comment/{comment_id}/edit")
+
+
+@router.post("/comment/{comment_id}/delete", dependencies=[Checked])
+def delete_comment(request: Request, comment_id: int, user: SignedIn) -> Response:
+    result = request.app.state.comments.delete(user, comment_id)
+    return _done(request, result, _at_comment(request, result, comment_id))
+
+
+@router.post("/comment/{comment_id}/vote", dependencies=[Checked])
+def vote_comment(request: Request, comment_id: int, user: SignedIn) -> Response:
+    result = request.app.state.comments.vote(user, comment_id)
+    return _done(request, result, _at_comment(request, result, comment_id))
+
+
+@router.post("/comment/{comment_id}/report", dependencies=[Checked])
+def report_comment(request: Request, comment_id: int, user: SignedIn, reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    result = request.app.state.comments.report(user, comment_id, reason)
+    return _done(request, result, _at_comment(request, result, comment_id))
+
+
+def _done(request: Request, result: CommentResult, to: str) -> Response:
+    """A follow-up action: back to `to` with what happened in the flash; 404 and 403 as pages."""
+    if result.status in (NOT_FOUND, FORBIDDEN):
+        raise HTTPException(STATUS_CODES[result.status], result.reason or "That did not work.")
+    request.session["flash"] = {"ok": result.ok, "message": result.reason or "Done."}
+    return RedirectResponse(to, status_code=303)
+
+
+def _at_comment(request: Request, result: CommentResult, comment_id: int) -> str:
+    if result.ok and result.comment is not None and result.comment.status != "deleted":
+        return _article_url(request, result.comment.article_id) + f"#comment-{comment_id}"
+    if result.ok and result.comment is not None:
+        return _article_url(request, result.comment.article_id) + "#comments"
+    return f"/comment/{comment_id}"
+
+
+# --- moderation -------------------------------------------------------------------------
+
+
+@router.get("/moderation", response_class=HTMLResponse)
+def moderation_page(request: Request, moderator: Moderator) -> Response:
+    state = request.app.state
+    return state.renderer.page(request, "moderation.html", queue=state.moderation.queue(), filters=state.moderation.filters())
+
+
+@router.get("/moderation/log", response_class=HTMLResponse)
+def moderation_log(request: Request, moderator: Moderator) -> Response:
+    return request.app.state.renderer.page(request, "moderation_log.html", entries=request.app.state.moderation.log())
+
+
+@router.post("/moderation/comments/{comment_id}", dependencies=[Checked])
+def moderate_comment(
+    request: Request, comment_id: int, moderator: Moderator,
+    action: Annotated[str, Form(pattern="^(approve|hide|delete)$")], back: Annotated[str, Form(max_length=500)] = "/moderation",
+) -> Response:  # fmt: skip
+    result = request.app.state.moderation.act(moderator, comment_id, action)
+    return _done(request, result, to=_local(back))
+
+
+@router.post("/moderation/users/{user_id}/ban", dependencies=[Checked])
+def ban_user(
+    request: Request, user_id: int, moderator: Moderator, banned: Annotated[bool, Form()] = True,
+    back: Annotated[str, Form(max_length=500)] = "/moderation",
+) -> Response:  # fmt: skip
+    return _done(request, request.app.state.moderation.set_banned(moderator, user_id, banned), to=_local(back))
+
+
+@router.post("/moderation/articles/{article_id}/lock", dependencies=[Checked])
+def lock_thread(
+    request: Request, article_id: int, moderator: Moderator, locked: Annotated[bool, Form()] = True,
+) -> Response:  # fmt: skip
+    result = request.app.state.moderation.set_locked(moderator, article_id, locked)
+    return _done(request, result, to=_article_url(request, article_id) + "#comments")
+
+
+@router.post("/moderation/filters", dependencies=[Checked])
+def add_filter(request: Request, moderator: Moderator, pattern: Annotated[str, Form(max_length=500)] = "") -> Response:
+    return _done(request, request.app.state.moderation.add_filter(moderator, pattern), to="/moderation#filters")
+
+
+@router.post("/moderation/filters/{filter_id}/remove", dependencies=[Checked])
+def remove_filter(request: Request, filter_id: int, moderator: Moderator) -> Response:
+    return _done(request, request.app.state.moderation.remove_filter(moderator, filter_id), to="/moderation#filters")
+
+
+def _local(target: str) -> str:
+    return local_path(target, "/moderation")
+
+
+def comment_order(value: str | None) -> str:
+    return value if value in ORDERS else "oldest"
+
+
+CommentOrder = Annotated[str | None, Query(alias="comments", max_length=10)]
