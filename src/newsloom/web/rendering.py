@@ -140,13 +140,13 @@ class Renderer:
             html = html.replace(CSRF_PLACEHOLDER, csrf_token(request))
         return HTMLResponse(html, status_code=status_code)
 
-    def _flash(self, request: Request) -> str:
+    def _flash(self, request: Request) -> Markup:
         # No session while the database is unreachable (see LazySessionMiddleware).
         flash = request.session.pop("flash", None) if "session" in request.scope else None
-        return str(self._personal.flash(flash)) if flash else ""
+        return Markup(self._personal.flash(flash)) if flash else Markup("")
 
-    def _account(self, request: Request) -> str:
+    def _account(self, request: Request) -> Markup:
         session = request.session if "session" in request.scope else {}
         name = session.get("name")
         token = csrf_token(request) if name else ""
-        return str(self._personal.account(name, session.get("role"), CSRF_FIELD, token))
+        return Markup(self._personal.account(name, session.get("role"), CSRF_FIELD, token))

@@ -90,4 +90,41 @@
       });
     });
   }
+  // Reply in place: a copy of the comment form opens under the comment, with its own nonce
+  // (the one-time value that makes a resent form store once). Without JavaScript, "Reply"
+  // leads to the comment's own page and its reply form.
+  function freshNonce() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  var commentForm = document.getElementById("comment-form");
+  if (commentForm && window.crypto && window.crypto.getRandomValues) {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a.reply-link") : null;
+      if (!link) return;
+      event.preventDefault();
+      var comment = link.closest("article");
+      var open = comment.parentNode.querySelector(":scope > form.reply-form");
+      if (open) { open.querySelector("textarea").focus(); return; }
+      var form = commentForm.cloneNode(true);
+      var parentId = link.getAttribute("data-parent");
+      form.removeAttribute("id");
+      form.className += " reply-form";
+      form.querySelector("[name=nonce]").value = freshNonce();
+      var parentField = document.createElement("input");
+      parentField.type = "hidden";
+      parentField.name = "parent_id";
+      parentField.value = parentId;
+      form.appendChild(parentField);
+      Array.prototype.forEach.call(form.querySelectorAll("[id]"), function (element) { element.id += "-" + parentId; });
+      Array.prototype.forEach.call(form.querySelectorAll("label[for]"), function (label) { label.htmlFor += "-" + parentId; });
+      form.querySelector("label[for^=comment-body]").textContent = "Your reply";
+      form.querySelector("[aria-describedby]").setAttribute("aria-describedby", "comment-help-" + parentId);
+      form.querySelector("button[type=submit]").textContent = "Post reply";
+      comment.after(form);
+      form.querySelector("textarea").focus();
+    });
+  }
 })();
