@@ -59,6 +59,7 @@ def test_sign_up_comment_and_see_it_on_the_cached_page_at_once(app):
         assert "Sign in</a> or" in page and "Delete</button>" not in page  # a visitor sees no one's controls
         own = reader.get(f"/article/{article_id}").text
         assert "Delete</button>" in own and "Add a comment as ann" in own
+        assert f'#comments">1 comment</a>' in visitor.get("/").text  # counts on article lists
 
 
 def test_the_same_form_sent_twice_is_stored_once(app):

@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from newsloom.store import (
     ArticleRepository,
+    CommentRepository,
     EnrichmentRepository,
     FeedRepository,
     InvalidCursorError,
@@ -49,14 +51,14 @@ def home(
             if source and chosen_source is None:
                 raise HTTPException(404, f"No publisher {source!r} here.")
             wanted_tag = stored_tag(tag) if tag else None
-            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor,
-                         chosen_source and chosen_source.id, tag=wanted_tag)  # fmt: skip
+            listing = _listing(session, request.app.state.settings.page_size, cursor,
+                               chosen_source and chosen_source.id, tag=wanted_tag)  # fmt: skip
             trending = EnrichmentRepository(session).popular_tags(datetime.now(UTC) - TRENDING_WINDOW)
             leading = top_stories(session, datetime.now(UTC)) if not (source or tag or cursor) else []
             sources = SourceRepository(session).list_all()
         query = urlencode({key: value for key, value in {"source": source, "tag": tag and tag.lstrip("#")}.items() if value})
         return "home.html", {
-            "page": page, "trending": trending, "sources": sources, "top_stories": leading, "source": chosen_source, "tag": wanted_tag,
+            **listing, "trending": trending, "sources": sources, "top_stories": leading, "source": chosen_source, "tag": wanted_tag,
             "filtered_url": f"/?{query}" if query else "/",
         }  # fmt: skip
 
@@ -143,10 +145,10 @@ def tag_page(request: Request, tag: str, cursor: Annotated[str | None, Query(max
     def build() -> tuple[str, dict]:
         wanted = stored_tag(tag)
         with request.app.state.database.read() as session:
-            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, tag=wanted)
-        if not page.articles and cursor is None:
+            listing = _listing(session, request.app.state.settings.page_size, cursor, tag=wanted)
+        if not listing["page"].articles and cursor is None:
             raise HTTPException(404, f"No article carries {wanted}.")
-        return "tag.html", {"tag": wanted, "page": page}
+        return "tag.html", {"tag": wanted, **listing}
 
     return _shared_page(request, build)
 
@@ -159,8 +161,8 @@ def entity_page(request: Request, entity_id: int, cursor: Annotated[str | None, 
             entity = stored.entity(entity_id)
             if entity is None:
                 raise HTTPException(404, "No such person, organisation or place.")
-            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, entity_id=entity_id)
-            return "entity.html", {"entity": entity, "page": page, "quotes": stored.quotes_by(entity_id)}
+            listing = _listing(session, request.app.state.settings.page_size, cursor, entity_id=entity_id)
+            return "entity.html", {"entity": entity, **listing, "quotes": stored.quotes_by(entity_id)}
 
     return _shared_page(request, build)
 
@@ -175,8 +177,8 @@ def source_page(request: Request, domain: str, cursor: Annotated[str | None, Que
                 raise HTTPException(404, f"No publisher {domain!r} here.")
             [health] = sources.list_with_health(source.id)
             feeds = FeedRepository(session).list_with_health(source.id)
-            page = _page(ArticleRepository(session), request.app.state.settings.page_size, cursor, source.id)
-        return "source.html", {"source": source, "health": health, "feeds": feeds, "page": page}
+            listing = _listing(session, request.app.state.settings.page_size, cursor, source.id)
+        return "source.html", {"source": source, "health": health, "feeds": feeds, **listing}
 
     return _shared_page(request, build)
 
@@ -242,8 +244,10 @@ def _day(value: str | None, errors: list[str], label: str) -> datetime | None:
         return None
 
 
-def _page(articles: ArticleRepository, size: int, cursor: str | None, source_id: int | None = None, **filters):  # type: ignore[no-untyped-def]
+def _listing(session: Session, size: int, cursor: str | None, source_id: int | None = None, **filters: object) -> dict:
+    """A page of articles and their comment counts, as template context."""
     try:
-        return articles.page(size, cursor, source_id, **filters)
+        page = ArticleRepository(session).page(size, cursor, source_id, **filters)  # type: ignore[arg-type]
     except InvalidCursorError as error:
         raise HTTPException(400, "This page link is broken; start again from the first page.") from error
+    return {"page": page, "comment_counts": CommentRepository(session).counts([a.id for a in page.articles])}
