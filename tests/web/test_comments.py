@@ -59,7 +59,7 @@ def test_sign_up_comment_and_see_it_on_the_cached_page_at_once(app):
         assert "Sign in</a> or" in page and "Delete</button>" not in page  # a visitor sees no one's controls
         own = reader.get(f"/article/{article_id}").text
         assert "Delete</button>" in own and "Add a comment as ann" in own
-        assert f'#comments">1 comment</a>' in visitor.get("/").text  # counts on article lists
+        assert '#comments">1 comment</a>' in visitor.get("/").text  # counts on article lists
 
 
 def test_the_same_form_sent_twice_is_stored_once(app):
@@ -228,7 +228,7 @@ def test_the_api_posts_with_a_token_or_a_session_and_retries_safely(app):
         too_big = program.post(url, json={"body": "x" * 1_000_000, "nonce": nonce()}, headers={"authorization": f"Bearer {token}"})
         assert too_big.status_code == 422
         assert program.get(url).json()["count"] == 1
-        assert program.get(f"/api/v1/articles/999999/comments").status_code == 404
+        assert program.get("/api/v1/articles/999999/comments").status_code == 404
     with client_for(app) as browser:
         sign_in(browser, "ann")
         without = browser.post(f"/api/v1/articles/{article_id}/comments", json={"body": "session", "nonce": nonce()})

@@ -58,6 +58,17 @@ def filter_hits(body: str, filters: list[CommentFilter]) -> list[str]:
     return hits
 
 
+@dataclass(frozen=True)
+class Discussion:
+    comments: list[Comment]
+    voted: set[int]  # by the reader
+    locked: bool
+
+
+def _stored_before(comment: Comment) -> CommentResult:
+    return CommentResult(PUBLISHED if comment.status == "visible" else HELD, None, comment)
+
+
 class CommentService:
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database, self.settings = database, settings
@@ -71,13 +82,16 @@ class CommentService:
         with self.database.read() as session:
             stored = CommentRepository(session).by_nonce(user.id, nonce)
         if stored is not None:  # the same form again: answer as the first time, store nothing
-            return CommentResult(PUBLISHED if stored.status == "visible" else HELD, None, stored)
+            return _stored_before(stored)
         problem = self._limited(user, address) or self._text_problem(body)
         if problem:
             return problem
         body = body.strip()
         with self.database.write() as session:
             comments, moderation = CommentRepository(session), ModerationRepository(session)
+            stored = comments.by_nonce(user.id, nonce)  # the same form, sent again while this one waited
+            if stored is not None:
+                return _stored_before(stored)
             if ArticleRepository(session).get(article_id) is None:
                 return CommentResult(NOT_FOUND, "This article does not exist.")
             if parent_id is not None:
@@ -88,7 +102,8 @@ class CommentService:
                 return CommentResult(FORBIDDEN, "This discussion is locked.")
             print_ = fingerprint(body)
             if comments.has_fingerprint(user.id, print_, datetime.now(UTC) - DUPLICATE_WINDOW):
-                return CommentResult(REFUSED, "You already posted this comment.")
+                stored = comments.by_nonce(user.id, nonce)  # committed by a concurrent send of this same form
+                return _stored_before(stored) if stored else CommentResult(REFUSED, "You already posted this comment.")
             held_reason = self._hold_reason(user, body, comments, moderation)
             new = NewComment(
                 article_id=article_id, user_id=user.id, body=body, body_html=render_comment(body),
@@ -157,6 +172,14 @@ class CommentService:
                 return CommentResult(REFUSED, "You cannot report your own comment.")
             new = ModerationRepository(session).report(comment_id, user.id, reason)
         return CommentResult(PUBLISHED, "Thank you: a moderator will look at it." if new else "You already reported this comment.", comment)
+
+    def discussion(self, article_id: int, order: str, user: User | None) -> Discussion:
+        """Everything the comments section shows one reader, in one read."""
+        with self.database.read() as session:
+            comments = CommentRepository(session)
+            thread = comments.thread(article_id, order)
+            voted = comments.voted(user.id, [c.id for c in thread]) if user else set()
+            return Discussion(thread, voted, ModerationRepository(session).is_locked(article_id))
 
     def thread(self, article_id: int, order: str = "oldest") -> list[Comment]:
         with self.database.read() as session:

@@ -55,13 +55,13 @@ def comments_section(request: Request, article_id: int, order: str) -> str:
     """This reader's view of the article's discussion, as HTML for the page's placeholder."""
     app = request.app.state
     user = signed_in_user(request)
-    comments = app.comments.thread(article_id, order)
-    voted = app.comments.voted(user.id, [c.id for c in comments]) if user else set()
+    discussion = app.comments.discussion(article_id, order, user)
+    comments = discussion.comments
     template = app.renderer.templates.get_template("_comments.html")
     return template.render(
         article_id=article_id, path=request.url.path, thread=[node for node in build_thread(comments) if node.shown],
-        count=sum(c.status == "visible" for c in comments), order=order, orders=ORDERS, user=user, voted=voted,
-        locked=app.moderation.is_locked(article_id), can_edit=lambda c: app.comments.can_edit(user, c),
+        count=sum(c.status == "visible" for c in comments), order=order, orders=ORDERS, user=user, voted=discussion.voted,
+        locked=discussion.locked, can_edit=lambda c: app.comments.can_edit(user, c),
         csrf_field="csrf_token", csrf_token=csrf_token(request), nonce=secrets.token_urlsafe(16),
         max_depth=MAX_SHOWN_DEPTH, max_chars=app.settings.comment_max_chars,
     )  # fmt: skip
