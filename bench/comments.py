@@ -9,6 +9,10 @@ clock starts, then loops: read an article page, and every few pages post a comme
 in ten is sent twice at once, as a double click or a retry would. Afterwards the database is
 counted: each accepted comment must be stored exactly once, and no response may be a 5xx.
 The rate limits are raised for the run (all clients share one address), and reported.
+
+Baseline, same run, same clients: a static file from the same server for --baseline-seconds,
+the ceiling of this client harness and the framework on this machine. The clients share
+the machine's cores with the server, so the server's own CPU time per request is reported too.
 """
 
 from __future__ import annotations
@@ -160,6 +164,28 @@ def count_stored(url: str, marker: str = "Load comment ") -> tuple[int, int]:
     return len(bodies), sum(count - 1 for count in Counter(bodies).values() if count > 1)
 
 
+async def baseline(base: str, clients: int, seconds: float) -> float:
+    """Requests per second for a static file, with the same number of clients."""
+    count = 0
+    deadline = time.monotonic() + seconds
+
+    async def fetch() -> None:
+        nonlocal count
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            while time.monotonic() < deadline:
+                (await http.get("/static/newsloom.css")).raise_for_status()
+                count += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(fetch() for _ in range(clients)))
+    return count / (time.monotonic() - started)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 async def run(arguments: argparse.Namespace) -> dict:
     folder = tempfile.mkdtemp(prefix="newsloom-comments-")
     url = arguments.database_url or f"sqlite:///{folder}/newsloom.db"
@@ -168,10 +194,11 @@ async def run(arguments: argparse.Namespace) -> dict:
     tally = Tally()
     try:
         base = f"http://127.0.0.1:{arguments.port}"
-        started = time.monotonic()
+        static_rps = await baseline(base, arguments.clients, arguments.baseline_seconds)
+        cpu_before, started = cpu_seconds(server.pid), time.monotonic()
         deadline = started + arguments.seconds
         await asyncio.gather(*(client(n, tokens[n], base, articles, deadline, tally) for n in range(arguments.clients)))
-        elapsed = time.monotonic() - started
+        elapsed, server_cpu = time.monotonic() - started, cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait()
@@ -181,6 +208,8 @@ async def run(arguments: argparse.Namespace) -> dict:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": datetime.now(UTC).date().isoformat(), "database": url.split(":")[0], "clients": arguments.clients,
         "seconds": round(elapsed, 1), "requests": requests, "requests_per_second": round(requests / elapsed, 1),
+        "baseline_static_file_rps": round(static_rps, 1), "of_baseline": round(requests / elapsed / static_rps, 3),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(requests, 1), 2),
         "statuses": dict(sorted(tally.statuses.items())), "server_errors": sum(n for s, n in tally.statuses.items() if s >= 500),
         "page_p50_ms": _percentile(tally.page_ms, 50), "page_p99_ms": _percentile(tally.page_ms, 99),
         "post_p50_ms": _percentile(tally.post_ms, 50), "post_p99_ms": _percentile(tally.post_ms, 99),
@@ -199,6 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--baseline-seconds", type=float, default=10)
     parser.add_argument("--database-url", default=None, help="A PostgreSQL database to empty and use (default: SQLite).")
     parser.add_argument("--port", type=int, default=8790)
     results = asyncio.run(run(parser.parse_args()))

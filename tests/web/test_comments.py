@@ -176,11 +176,15 @@ def test_moderators_work_the_queue_and_every_action_is_logged(app):
         assert "to comment." in ann.get(f"/article/{article_id}").text  # the ban ended ann's session
         sign_in(ann, "ann")
         assert "Your account may not comment." in ann.get(f"/article/{article_id}").text
+        assert "Lift the ban" in mod.get("/moderation").text
         mod.post(f"/moderation/articles/{article_id}/lock", data={"csrf_token": token, "locked": "true"})
         assert "This discussion is locked" in bob.get(f"/article/{article_id}").text
         mod.post("/moderation/filters", data={"csrf_token": token, "pattern": "casino"})
+        ann_id = app.state.comments.get(comment_id).user_id
+        mod.post(f"/moderation/users/{ann_id}/ban", data={"csrf_token": token, "banned": "false"})
+        assert "No one is banned." in mod.get("/moderation").text
         log = mod.get("/moderation/log").text
-        for action in ("hide", "ban", "lock", "add_filter"):
+        for action in ("hide", "ban", "unban", "lock", "add_filter"):
             assert f"<td>{action}</td>" in log
 
 

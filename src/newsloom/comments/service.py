@@ -285,6 +285,10 @@ class ModerationService:
                                               detail=target.username)  # fmt: skip
         return CommentResult(PUBLISHED, f"{target.username} is {'banned' if banned else 'no longer banned'}.")
 
+    def banned(self) -> list[User]:
+        with self.database.read() as session:
+            return UserRepository(session).banned()
+
     def set_locked(self, moderator: User, article_id: int, locked: bool) -> CommentResult:
         if not moderator.moderates:
             return CommentResult(FORBIDDEN, "Only moderators may do that.")

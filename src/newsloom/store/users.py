@@ -65,6 +65,10 @@ class UserRepository:
             row.banned_at = utcnow() if banned else None
             row.session_epoch += 1
 
+    def banned(self) -> list[User]:
+        rows = self.session.scalars(select(UserRow).where(UserRow.banned_at.is_not(None)).order_by(UserRow.banned_at.desc()))
+        return [to_user(row) for row in rows]
+
     def delete(self, user_id: int) -> None:
         self.session.execute(delete(UserRow).where(UserRow.id == user_id))
 

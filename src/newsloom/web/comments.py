@@ -182,7 +182,10 @@ def _at_comment(request: Request, result: CommentResult, comment_id: int) -> str
 @router.get("/moderation", response_class=HTMLResponse)
 def moderation_page(request: Request, moderator: Moderator) -> Response:
     state = request.app.state
-    return state.renderer.page(request, "moderation.html", queue=state.moderation.queue(), filters=state.moderation.filters())
+    moderation = state.moderation
+    return state.renderer.page(
+        request, "moderation.html", queue=moderation.queue(), filters=moderation.filters(), banned=moderation.banned()
+    )
 
 
 @router.get("/moderation/log", response_class=HTMLResponse)
