@@ -100,14 +100,14 @@ class CommentService:
                     return CommentResult(NOT_FOUND, "The comment you are replying to is gone.")
             if moderation.is_locked(article_id) and not user.moderates:
                 return CommentResult(FORBIDDEN, "This discussion is locked.")
-            print_ = fingerprint(body)
-            if comments.has_fingerprint(user.id, print_, datetime.now(UTC) - DUPLICATE_WINDOW):
+            text_print = fingerprint(body)
+            if comments.has_fingerprint(user.id, text_print, datetime.now(UTC) - DUPLICATE_WINDOW):
                 stored = comments.by_nonce(user.id, nonce)  # committed by a concurrent send of this same form
                 return _stored_before(stored) if stored else CommentResult(REFUSED, "You already posted this comment.")
             held_reason = self._hold_reason(user, body, comments, moderation)
             new = NewComment(
                 article_id=article_id, user_id=user.id, body=body, body_html=render_comment(body),
-                status="held" if held_reason else "visible", fingerprint=print_, nonce=nonce, parent_id=parent_id,
+                status="held" if held_reason else "visible", fingerprint=text_print, nonce=nonce, parent_id=parent_id,
                 held_reason=held_reason,
             )  # fmt: skip
             comment, _ = comments.add(new)
