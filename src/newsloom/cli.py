@@ -143,6 +143,47 @@ def db_upgrade(ctx: typer.Context) -> None:
         engine.dispose()
 
 
+@app.command()
+def backup(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Where to write the backup.")]) -> None:
+    """Back up the whole database while it runs (SQLite online backup, or pg_dump for PostgreSQL)."""
+    from newsloom.store.backup import BackupError
+    from newsloom.store.backup import backup as run_backup
+
+    try:
+        result = run_backup(database_url(ctx.obj.settings), file)
+    except BackupError as error:
+        usage_error(str(error))
+    out.print(f"{result.dialect} backup written to {result.path} ({result.bytes:,} bytes)")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file written by `newsloom backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before replacing the database's content.")] = False,
+) -> None:
+    """Replace the database's content with a backup, then migrate it to this version's schema.
+    Stop the web and worker processes first."""
+    from sqlalchemy.engine import make_url
+
+    from newsloom.store.backup import BackupError
+    from newsloom.store.backup import restore as run_restore
+
+    url = database_url(ctx.obj.settings)
+    if not yes and not typer.confirm(f"Replace everything in {make_url(url).render_as_string()} with {file}?"):
+        raise typer.Exit(1)
+    try:
+        dialect = run_restore(url, file)
+    except BackupError as error:
+        usage_error(str(error))
+    engine = create_database_engine(url)
+    try:
+        upgrade(engine)
+        out.print(f"restored {file} into the {dialect} database, now at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
 # --- feeds ---------------------------------------------------------------
 
 

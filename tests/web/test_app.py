@@ -7,11 +7,20 @@ from tests.support.site import article_page, seed_story
 from tests.web.conftest import ingest_pages
 
 
-def test_healthz_reports_database_and_schema(client, services):
+def test_healthz_reports_database_schema_queue_and_models(client, services):
     body = client.get("/healthz").json()
     assert body == {
-        "status": "ok", "database": services.database.dialect, "schema_revision": head_revision(), "related_index_size": 0
+        "status": "ok", "database": services.database.dialect, "schema_revision": head_revision(), "related_index_size": 0,
+        "queue": "sqlite: 0 waiting", "models": {"embeddings": "ready", "ner": "ready"},
     }
+
+
+def test_healthz_is_degraded_without_the_queue(tmp_path, services):
+    settings = make_settings(tmp_path, services.settings.database_url, queue_url="redis://127.0.0.1:1/0")
+    with TestClient(create_app(settings, services.database)) as degraded:
+        response = degraded.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded" and response.json()["queue"].startswith("unreachable")
 
 
 def test_healthz_fails_loudly_when_the_database_is_gone(tmp_path):

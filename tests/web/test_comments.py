@@ -60,6 +60,12 @@ def test_sign_up_comment_and_see_it_on_the_cached_page_at_once(app):
         own = reader.get(f"/article/{article_id}").text
         assert "Delete</button>" in own and "Add a comment as ann" in own
         assert '#comments">1 comment</a>' in visitor.get("/").text  # counts on article lists
+        # A write that bypasses the web (so nothing drops the cached discussion): signed-out readers
+        # keep the shared copy for the cache window, a signed-in reader's view is always live.
+        ann = Accounts(app.state.database).get(1)
+        app.state.comments.post(ann, article_id, "Written behind the web's back", nonce(), "10.0.0.9")
+        assert "behind the web" not in visitor.get(f"/article/{article_id}").text
+        assert "behind the web" in reader.get(f"/article/{article_id}").text
 
 
 def test_the_same_form_sent_twice_is_stored_once(app):

@@ -18,6 +18,7 @@ from newsloom.store import ArticleRepository
 from newsloom.store.records import User
 from newsloom.throttle import client_address
 from newsloom.web.auth import signed_in_user
+from newsloom.web.comments import discussion_changed
 from newsloom.web.security import csrf_valid
 
 router = APIRouter(prefix="/api/v1", tags=["comments"])
@@ -49,6 +50,7 @@ def post_comment(request: Request, article_id: int, body: CommentIn) -> CommentO
     result = request.app.state.comments.post(user, article_id, body.body, body.nonce, client_address(request), body.parent_id)
     if not result.ok or result.comment is None:
         raise HTTPException(STATUS_CODES.get(result.status, 422), result.reason)
+    discussion_changed(request, article_id)
     status = 200 if before is not None else 202 if result.status == HELD else 201
     return JSONResponse(CommentOut.of(result.comment).model_dump(mode="json"), status_code=status)
 

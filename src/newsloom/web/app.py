@@ -13,6 +13,7 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from huey import Huey
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -25,7 +26,9 @@ from newsloom.api.routes import router as api_router
 from newsloom.api.schemas import HealthOut
 from newsloom.comments import CommentService, ModerationService
 from newsloom.enrich import Enricher, RelatedFinder
+from newsloom.enrich.readiness import model_readiness
 from newsloom.ingest import Fetcher, Subscriptions
+from newsloom.jobs.queue import create_huey
 from newsloom.settings import Settings, database_url
 from newsloom.store import Database, MetaRepository
 from newsloom.store.migrate import current_revision
@@ -33,6 +36,7 @@ from newsloom.throttle import LoginThrottle, RateLimiter
 from newsloom.web import accounts, admin, comments, reader
 from newsloom.web.auth import SignInRequired, local_path
 from newsloom.web.cache import PageCache, PageCacheMiddleware
+from newsloom.web.metrics import Metrics, MetricsMiddleware
 from newsloom.web.rendering import COMMENTS_PLACEHOLDER, Renderer
 from newsloom.web.security import SecurityHeadersMiddleware
 
@@ -71,16 +75,19 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.signup_limiter = RateLimiter(settings.signups_per_hour, 3600.0)
     app.state.comments = CommentService(database, settings)
     app.state.moderation = ModerationService(database)
+    queue_depth = _queue_depth(settings)
+    app.state.metrics = Metrics(database, queue_depth)
 
     app.add_middleware(
         PageCacheMiddleware, cache=app.state.page_cache, personalise=app.state.renderer.personalised,
-        live_mark=COMMENTS_PLACEHOLDER,
+        live_mark=COMMENTS_PLACEHOLDER, fill_live=comments.fill_from_cache,
     )  # fmt: skip
     app.add_middleware(
         LazySessionMiddleware, secret=lambda: settings.secret_key or _stored_secret(database),
         https_only=settings.https_cookies,
     )  # fmt: skip
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(comments_api_router)
@@ -99,11 +106,34 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         except Exception as error:  # the point of a health check is to report any failure
             body = HealthOut(status="error", database=f"unreachable: {type(error).__name__}", schema_revision=None)
             return JSONResponse(body.model_dump(), status_code=503)
+        try:
+            queue = f"{'redis' if settings.queue_url else 'sqlite'}: {queue_depth()} waiting"
+        except Exception as error:  # the web still serves without the queue: degraded, not down
+            queue = f"unreachable: {type(error).__name__}"
+        models = model_readiness()
+        healthy = not queue.startswith("unreachable") and all(state == "ready" for state in models.values())
         return HealthOut(
-            status="ok", database=database.dialect, schema_revision=revision, related_index_size=len(app.state.related.index)
-        )
+            status="ok" if healthy else "degraded", database=database.dialect, schema_revision=revision, queue=queue,
+            models=models, related_index_size=len(app.state.related.index),
+        )  # fmt: skip
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        return app.state.metrics.response(request)
 
     return app
+
+
+def _queue_depth(settings: Settings) -> Callable[[], int]:
+    """Jobs waiting; the queue is opened on first use (the web process never consumes it)."""
+    opened: list[Huey] = []
+
+    def depth() -> int:
+        if not opened:
+            opened.append(create_huey(settings))
+        return opened[0].pending_count()
+
+    return depth
 
 
 def _stored_secret(database: Database) -> str:

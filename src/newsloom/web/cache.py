@@ -80,6 +80,10 @@ class PageCache:
             while len(self._pages) > self.max_entries:
                 self._pages.popitem(last=False)
 
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._pages.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
@@ -93,16 +97,20 @@ class PageCacheMiddleware:
     """Serves cached pages straight from the event loop: a hit never waits for a worker thread."""
 
     def __init__(
-        self, app: ASGIApp, cache: PageCache, personalise: Callable[[Request, str], Response], live_mark: str
-    ) -> None:
-        self.app, self.cache, self.personalise, self.live_mark = app, cache, personalise, live_mark
+        self, app: ASGIApp, cache: PageCache, personalise: Callable[[Request, str], Response], live_mark: str,
+        fill_live: Callable[[Scope, str, PageCache], str | None],
+    ) -> None:  # fmt: skip
+        self.app, self.cache, self.personalise = app, cache, personalise
+        self.live_mark, self.fill_live = live_mark, fill_live
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and "session" in scope:
             html = self.cache.servable(page_key(scope["path"], scope["query_string"].decode("latin-1")))
-            # A page with live parts (an article's comments) goes to its route, which still
-            # takes the cached page but fills those parts from the database.
-            if isinstance(html, str) and self.live_mark not in html:
+            # A page with live parts (an article's comments) is completed here when `fill_live`
+            # can do it from the cache; otherwise its route fills them from the database.
+            if isinstance(html, str) and self.live_mark in html:
+                html = self.fill_live(scope, html, self.cache)
+            if isinstance(html, str):
                 await self.personalise(Request(scope), html)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

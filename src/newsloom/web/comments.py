@@ -8,18 +8,22 @@ new comment shows at once and a cached page never shows one reader's controls to
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Scope
 
 from newsloom.comments.service import FORBIDDEN, LIMITED, NOT_FOUND, CommentResult
 from newsloom.store import ArticleRepository
 from newsloom.store.records import Comment, User
 from newsloom.throttle import client_address
-from newsloom.web.auth import Checked, Moderator, SignedIn, local_path, signed_in_user
+from newsloom.web.auth import SESSION_USER, Checked, Moderator, SignedIn, local_path, signed_in_user
+from newsloom.web.cache import PageCache
 from newsloom.web.rendering import COMMENTS_PLACEHOLDER, article_path
 from newsloom.web.security import csrf_token
 
@@ -28,6 +32,7 @@ ORDERS = ("oldest", "newest", "top")
 MAX_SHOWN_DEPTH = 5  # deeper replies are shown at this depth, still in reply order
 FORM_BODY_LIMIT = 100_000  # far above any comment limit: longer posts are refused with the page, not a parser error
 STATUS_CODES = {NOT_FOUND: 404, FORBIDDEN: 403, LIMITED: 429}
+ARTICLE_PATH = re.compile(r"^/article/(\d+)/[^/]+$")
 
 
 @dataclass
@@ -51,7 +56,7 @@ def build_thread(comments: list[Comment]) -> list[ThreadNode]:
     return roots
 
 
-def comments_section(request: Request, article_id: int, order: str) -> str:
+def comments_section(request: Request, article_id: int, order: str, path: str) -> str:
     """This reader's view of the article's discussion, as HTML for the page's placeholder."""
     app = request.app.state
     user = signed_in_user(request)
@@ -59,16 +64,53 @@ def comments_section(request: Request, article_id: int, order: str) -> str:
     comments = discussion.comments
     template = app.renderer.templates.get_template("_comments.html")
     return template.render(
-        article_id=article_id, path=request.url.path, thread=[node for node in build_thread(comments) if node.shown],
+        article_id=article_id, path=path, thread=[node for node in build_thread(comments) if node.shown],
         count=sum(c.status == "visible" for c in comments), order=order, orders=ORDERS, user=user, voted=discussion.voted,
         locked=discussion.locked, can_edit=lambda c: app.comments.can_edit(user, c),
-        csrf_field="csrf_token", csrf_token=csrf_token(request), nonce=secrets.token_urlsafe(16),
+        csrf_field="csrf_token", csrf_token=csrf_token(request) if user else "", nonce=secrets.token_urlsafe(16),
         max_depth=MAX_SHOWN_DEPTH, max_chars=app.settings.comment_max_chars,
     )  # fmt: skip
 
 
-def fill_comments(request: Request, html: str, article_id: int, order: str) -> str:
-    return html.replace(COMMENTS_PLACEHOLDER, comments_section(request, article_id, order), 1) if COMMENTS_PLACEHOLDER in html else html
+# Signed-out readers all see the same discussion: it is shared through the page cache like
+# the page around it, dropped when the article's comments change (in this process; other web
+# processes see the change within NEWSLOOM_PAGE_CACHE_SECONDS).
+def _discussion_key(article_id: int, order: str) -> str:
+    return f"discussion:{article_id}:{order}"
+
+
+def _signed_out(session: dict) -> bool:
+    return SESSION_USER not in session
+
+
+def fill_comments(request: Request, html: str, article_id: int, order: str, path: str) -> str:
+    if COMMENTS_PLACEHOLDER not in html:
+        return html
+    cache = request.app.state.page_cache
+    if "session" in request.scope and not _signed_out(request.session):
+        return html.replace(COMMENTS_PLACEHOLDER, comments_section(request, article_id, order, path), 1)
+    key = _discussion_key(article_id, order)
+    section = cache.get(key)
+    if section is None:
+        section = comments_section(request, article_id, order, path)
+        cache.put(key, section)
+    return html.replace(COMMENTS_PLACEHOLDER, section, 1)
+
+
+def fill_from_cache(scope: Scope, html: str, cache: PageCache) -> str | None:
+    """For the page cache's fast path: the article page with its shared discussion, when the
+    reader is signed out and the discussion is cached; None sends the request to its route."""
+    match = ARTICLE_PATH.match(scope["path"])
+    if match is None or not _signed_out(scope.get("session") or {}):
+        return None
+    order = comment_order(parse_qs(scope["query_string"].decode("latin-1")).get("comments", [None])[0])
+    section = cache.get(_discussion_key(int(match.group(1)), order))
+    return html.replace(COMMENTS_PLACEHOLDER, section, 1) if isinstance(section, str) else None
+
+
+def discussion_changed(request: Request, article_id: int) -> None:
+    for order in ORDERS:
+        request.app.state.page_cache.drop(_discussion_key(article_id, order))
 
 
 def _article_url(request: Request, article_id: int) -> str:
@@ -83,6 +125,7 @@ def _answer(request: Request, result: CommentResult, article_id: int, *, body: s
             parent_id: int | None = None, action: str = "") -> Response:  # fmt: skip
     """Back to the comment on success; otherwise the form again with the text kept and the reason shown."""
     if result.ok and result.comment is not None:
+        discussion_changed(request, result.comment.article_id)
         message = result.reason or "Comment posted."
         request.session["flash"] = {"ok": True, "message": message}
         anchor = f"#comment-{result.comment.id}" if result.comment.status in ("visible", "held") else "#comments"
@@ -164,6 +207,8 @@ def _done(request: Request, result: CommentResult, to: str) -> Response:
     """A follow-up action: back to `to` with what happened in the flash; 404 and 403 as pages."""
     if result.status in (NOT_FOUND, FORBIDDEN):
         raise HTTPException(STATUS_CODES[result.status], result.reason or "That did not work.")
+    if result.ok and result.comment is not None:
+        discussion_changed(request, result.comment.article_id)
     request.session["flash"] = {"ok": result.ok, "message": result.reason or "Done."}
     return RedirectResponse(to, status_code=303)
 
@@ -215,6 +260,7 @@ def lock_thread(
     request: Request, article_id: int, moderator: Moderator, locked: Annotated[bool, Form()] = True,
 ) -> Response:  # fmt: skip
     result = request.app.state.moderation.set_locked(moderator, article_id, locked)
+    discussion_changed(request, article_id)
     return _done(request, result, to=_article_url(request, article_id) + "#comments")
 
 

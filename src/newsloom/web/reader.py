@@ -69,7 +69,8 @@ def home(
 @router.get("/article/{article_id}/{slug}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: int, slug: str | None = None, comments: CommentOrder = None) -> Response:
     order = comment_order(comments)
-    return _shared_page(request, lambda: _article(request, article_id, slug), lambda html: fill_comments(request, html, article_id, order))
+    fill = lambda html: fill_comments(request, html, article_id, order, request.url.path)  # noqa: E731
+    return _shared_page(request, lambda: _article(request, article_id, slug), fill)
 
 
 @router.post("/article/{article_id}/{slug}/ask", response_class=HTMLResponse)
@@ -91,7 +92,7 @@ def ask_from_form(
         status, problem = 429, "Too many questions; wait a minute."
     else:
         answer = request.app.state.enricher.ask(article_id, question.strip())
-    fill = lambda html: fill_comments(request, html, article_id, "oldest")  # noqa: E731
+    fill = lambda html: fill_comments(request, html, article_id, "oldest", request.url.path.removesuffix("/ask"))  # noqa: E731
     return _renderer(request).page(request, template, status, fill, answer=answer, question_error=problem, **context)
 
 
