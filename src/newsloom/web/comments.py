@@ -2,8 +2,10 @@
 
 The article page is shared by every reader (see cache.py); its comments section is not. The
 shared page carries a placeholder that each request fills with the thread as this reader
-sees it (their own edit and delete links, their votes, the moderator's buttons), so that a
-new comment shows at once and a cached page never shows one reader's controls to another.
+sees it: a signed-in reader's view (their own edit and delete links, their votes, the
+moderator's buttons) is rendered live, so a new comment shows at once and no reader's
+controls reach another; signed-out readers share one cached rendering per article and
+order, dropped whenever that article's comments change.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from newsloom.web.security import csrf_token
 router = APIRouter(include_in_schema=False)
 ORDERS = ("oldest", "newest", "top")
 MAX_SHOWN_DEPTH = 5  # deeper replies are shown at this depth, still in reply order
-FORM_BODY_LIMIT = 100_000  # far above any comment limit: longer posts are refused with the page, not a parser error
+# Far above any comment limit: posts up to this size come back in the comment form with the
+# reason and the text kept; larger ones (a megabyte of junk) get a plain 400 page.
+FORM_BODY_LIMIT = 100_000
 STATUS_CODES = {NOT_FOUND: 404, FORBIDDEN: 403, LIMITED: 429}
 ARTICLE_PATH = re.compile(r"^/article/(\d+)/[^/]+$")
 
