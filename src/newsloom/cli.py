@@ -24,6 +24,7 @@ from newsloom.extract.rules import InvalidSelectorError, compile_selector
 from newsloom.ingest.opml import OPMLError
 from newsloom.ingest.refresh import FeedRefreshResult
 from newsloom.ingest.urls import is_http_url
+from newsloom.logs import configure_logging
 from newsloom.settings import Settings, database_url, load_settings
 from newsloom.store import (
     ArticleRepository,
@@ -80,16 +81,15 @@ def _root(
     config: Annotated[Path | None, typer.Option("--config", help="TOML settings file.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress at INFO level.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    configure_logging(level, "text")
     try:
         settings = load_settings(config)
     except FileNotFoundError as error:
         usage_error(str(error))
     except ValidationError as error:
         usage_error(f"invalid settings: {error.errors()[0]['loc']}: {error.errors()[0]['msg']}")
+    configure_logging(level, settings.log_format)
     ctx.obj = _State(settings, config)
 
 
@@ -791,7 +791,10 @@ def serve(
     if supervisor:
         supervisor.start()
     try:
-        uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+        # JSON logs: uvicorn's own loggers go through the same handler instead of its text format.
+        log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+        uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info",
+                    log_config=log_config)  # fmt: skip
     finally:
         if supervisor:
             supervisor.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
         "redis://host:6379/0 selects Redis.",
     )
     worker_threads: int = Field(4, ge=1, le=64, description="Job threads per worker process.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: readable lines; json: one JSON object per line (time, level, logger, message, extras)."
+    )
 
     # --- web ---------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `newsloom serve` binds.")

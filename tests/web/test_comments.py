@@ -209,6 +209,13 @@ def test_deleting_the_account_signs_out_and_keeps_comments_as_deleted(app):
         assert "[deleted]" in ann.get(f"/article/{article_id}").text
 
 
+def test_session_cookies_are_secure_behind_https(tmp_path, services):
+    settings = make_settings(tmp_path, services.settings.database_url, https_cookies=True)
+    with TestClient(create_app(settings, services.database), base_url="https://testserver") as client:
+        cookie = sign_up(client, "ann").headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
 def test_changing_the_password_signs_out_other_sessions(app):
     with client_for(app) as laptop, client_for(app) as phone:
         sign_up(laptop, "ann")
