@@ -16,7 +16,7 @@ COMMANDS = [
     [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
     ["enrich"], ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
-    ["sources", "relearn"], ["sources", "forget"], ["admin"], ["admin", "create"], ["admin", "role"], ["backup"], ["restore"],
+    ["sources", "relearn"], ["sources", "forget"], ["admin"], ["admin", "create"], ["admin", "role"], ["backup"], ["restore"], ["jobs"],
 ]  # fmt: skip
 
 

@@ -768,6 +768,44 @@ def worker(ctx: typer.Context) -> None:
 
 
 @app.command()
+def jobs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Entries to list per state.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The queue, entries by state, the retry queue and the dead letters (given up), with reasons."""
+    from dataclasses import asdict
+
+    from newsloom.jobs import create_huey
+    from newsloom.jobs.report import jobs_report
+    from newsloom.store import Database
+
+    settings: Settings = ctx.obj.settings
+    _require_current_schema(settings)
+    database = Database(database_url(settings))
+    try:
+        report = jobs_report(database, settings, lambda: create_huey(settings).pending_count(), limit)
+    finally:
+        database.dispose()
+    if as_json:
+        out.print_json(json.dumps(asdict(report), default=str))
+        return
+    out.print(f"queue: {report.queue}")
+    out.print("entries: " + (", ".join(f"{n} {status}" for status, n in sorted(report.entries_by_status.items())) or "none"))
+    if report.enrichment_failures:
+        out.print("enrichment not ok: " + ", ".join(f"{n} {kind}" for kind, n in sorted(report.enrichment_failures.items())))
+    for title, problems in ((f"retrying (up to {report.max_attempts} attempts)", report.retrying),
+                            ("given up (dead letters)", report.failed)):  # fmt: skip
+        table = Table(title=title, title_justify="left")
+        for column in ("entry", "attempts", "when", "url", "reason"):
+            table.add_column(column)
+        for problem in problems:
+            when = problem.next_attempt_at or problem.updated_at
+            table.add_row(str(problem.entry_id), str(problem.attempts), when.strftime("%Y-%m-%d %H:%M"), problem.url or "", problem.reason or "")
+        out.print(table)
+
+
+@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsloom.store.models import ArticleRow, CommentRow, EnrichmentRow, EntryRow, FeedRow, FetchAttemptRow, StoryRow
+from newsloom.store.records import EntryProblem
 
 RECENT = timedelta(hours=1)
 
@@ -30,6 +31,22 @@ class OperationsSnapshot:
 class OperationsRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def entry_problems(self, status: str, limit: int = 50) -> list[EntryProblem]:
+        """Entries waiting for a retry, or given up on, newest first."""
+        rows = self.session.scalars(
+            select(EntryRow).where(EntryRow.status == status).order_by(EntryRow.updated_at.desc(), EntryRow.id.desc()).limit(limit)
+        )
+        return [
+            EntryProblem(row.id, row.url, row.status, row.reason, row.attempts, row.updated_at,
+                         row.next_attempt_at if row.status == "retry" else None)  # fmt: skip
+            for row in rows
+        ]
+
+    def enrichment_failures(self) -> dict[str, int]:
+        """Articles whose enrichment of a kind did not succeed, by kind."""
+        query = select(EnrichmentRow.kind, func.count()).where(EnrichmentRow.status != "ok").group_by(EnrichmentRow.kind)
+        return dict(self.session.execute(query).all())  # type: ignore[arg-type]
 
     def snapshot(self, now: datetime) -> OperationsSnapshot:
         since = now - RECENT

@@ -316,3 +316,16 @@ class StorySummary:
     first_at: datetime
     last_at: datetime
     recent_count: int = 0
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    """An article the pipeline is retrying, or gave up on (the dead letters)."""
+
+    entry_id: int
+    url: str | None
+    status: str  # retry or failed
+    reason: str | None
+    attempts: int
+    updated_at: datetime
+    next_attempt_at: datetime | None  # for retries

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from newsloom.ingest.opml import OPMLError
+from newsloom.jobs.report import jobs_report
 from newsloom.store import FeedRepository
 from newsloom.web.auth import Admin, Checked, local_path
 
@@ -84,6 +85,13 @@ async def import_opml(request: Request, admin: Admin, opml: Annotated[UploadFile
     if report.invalid:
         message += f", {len(report.invalid)} skipped (not http or https addresses)"
     return _back(request, message + ".", ok=not report.invalid)
+
+
+@router.get("/jobs", response_class=HTMLResponse)
+def jobs_page(request: Request, admin: Admin) -> Response:
+    state = request.app.state
+    report = jobs_report(state.database, state.settings, state.queue_depth)
+    return state.renderer.page(request, "admin/jobs.html", report=report)
 
 
 @router.get("/feeds.opml")

@@ -29,6 +29,7 @@ from newsloom.enrich import Enricher, RelatedFinder
 from newsloom.enrich.readiness import model_readiness
 from newsloom.ingest import Fetcher, Subscriptions
 from newsloom.jobs.queue import create_huey
+from newsloom.jobs.report import describe_queue
 from newsloom.settings import Settings, database_url
 from newsloom.store import Database, MetaRepository
 from newsloom.store.migrate import current_revision
@@ -75,7 +76,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.signup_limiter = RateLimiter(settings.signups_per_hour, 3600.0)
     app.state.comments = CommentService(database, settings)
     app.state.moderation = ModerationService(database)
-    queue_depth = _queue_depth(settings)
+    app.state.queue_depth = queue_depth = _queue_depth(settings)
     app.state.metrics = Metrics(database, queue_depth)
 
     app.add_middleware(
@@ -106,10 +107,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         except Exception as error:  # the point of a health check is to report any failure
             body = HealthOut(status="error", database=f"unreachable: {type(error).__name__}", schema_revision=None)
             return JSONResponse(body.model_dump(), status_code=503)
-        try:
-            queue = f"{'redis' if settings.queue_url else 'sqlite'}: {queue_depth()} waiting"
-        except Exception as error:  # the web still serves without the queue: degraded, not down
-            queue = f"unreachable: {type(error).__name__}"
+        queue = describe_queue(settings, queue_depth)  # the web still serves without it: degraded, not down
         models = model_readiness()
         healthy = not queue.startswith("unreachable") and all(state == "ready" for state in models.values())
         return HealthOut(
