@@ -1,4 +1,4 @@
-"""Accounts: password hashing (argon2id) and sign-in. Only the admin exists until comments land."""
+"""Accounts: sign-up and sign-in (argon2id), roles, password changes, deletion and API tokens."""
 
 from newsloom.accounts.service import AccountError, Accounts, SignInResult
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.exc import IntegrityError
 
 from newsloom.store import CommentRepository, Database, UserRepository
 from newsloom.store.records import User
@@ -60,11 +61,14 @@ class Accounts:
         _check_username(username)
         _check_password(password)
         hashed = self.hasher.hash(password)
-        with self.database.write() as session:
-            users = UserRepository(session)
-            if users.by_username(username) is not None:
-                raise AccountError("that username is taken")
-            return users.create(username, hashed, "reader")
+        try:
+            with self.database.write() as session:
+                users = UserRepository(session)
+                if users.by_username(username) is not None:
+                    raise AccountError("that username is taken")
+                return users.create(username, hashed, "reader")
+        except IntegrityError as error:  # the same name, committed by a concurrent sign-up
+            raise AccountError("that username is taken") from error
 
     def set_role(self, username: str, role: str) -> User:
         if role not in ROLES:
