@@ -116,6 +116,13 @@ class Settings(BaseSettings):
     refresh_interval_minutes: int = Field(30, ge=1, description="How often a healthy feed is polled.")
     max_backoff_minutes: int = Field(24 * 60, ge=1, description="Longest wait after repeated feed errors.")
     entry_max_attempts: int = Field(4, ge=1, description="Fetch attempts for one article before it is given up.")
+    job_lease_seconds: int = Field(
+        900, ge=1, description="A feed or entry handed to the queue is not handed out again for this long.",
+    )
+    lost_job_seconds: int = Field(
+        1800, ge=1,
+        description="Work left unfinished this long (a worker killed mid-job) is queued again; every job is idempotent.",
+    )  # fmt: skip
     min_article_chars: int = Field(
         250, ge=0, description="Extracted text shorter than this counts as a failed extraction."
     )

@@ -52,3 +52,14 @@ def test_running_a_job_twice_stores_nothing_twice(services, publisher):
     queue.enqueue_refresh(subscribed.id)
     with services.database.read() as session:
         assert ArticleRepository(session).count() == 2
+
+
+def test_an_enrich_job_run_again_finds_the_work_done(services, publisher):
+    publish_zyte_site(publisher, 1)
+    subscribed = services.subscriptions.add(publisher.url("/feed.xml")).feed
+    [entry_id] = services.refresher.refresh(subscribed.id).new_entry_ids
+    article_id = services.pipeline.process_entry(entry_id).article_id
+    assert services.enricher.enrich_once(article_id).status == "ok"
+    again = services.enricher.enrich_once(article_id)
+    assert again.status == "unchanged" and again.reason == "already enriched"
+    assert services.enricher.enrich(article_id).status == "ok"  # `newsloom enrich --all` still recomputes

@@ -33,7 +33,7 @@ ANSWER_CACHE_SIZE = 32
 
 @dataclass(frozen=True)
 class EnrichmentResult:
-    """`status`: ok, empty, skipped or missing; `reason` says why when it is not plain ok."""
+    """`status`: ok, empty, skipped, missing or unchanged; `reason` says why when it is not plain ok."""
 
     article_id: int
     status: str
@@ -61,6 +61,13 @@ class Enricher:
         self.embedder = embedder or MiniLmEmbedder()
         self._sentence_cache: OrderedDict[tuple[int, int], tuple[list[Sentence], np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
+
+    def enrich_once(self, article_id: int) -> EnrichmentResult:
+        """For jobs, which may run twice (a retry, work re-queued after a crash): an article
+        already enriched is left as it is."""
+        with self.database.read() as session:
+            done = EnrichmentRepository(session).is_enriched(article_id)
+        return EnrichmentResult(article_id, "unchanged", "already enriched") if done else self.enrich(article_id)
 
     def enrich(self, article_id: int) -> EnrichmentResult:
         """Idempotent: recomputing replaces the article's results, never adds to them."""

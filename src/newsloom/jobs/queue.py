@@ -18,10 +18,6 @@ from newsloom.store import EnrichmentRepository, EntryRepository, FeedRepository
 
 log = logging.getLogger(__name__)
 
-# A claimed feed or entry whose job never ran becomes due again after this.
-CLAIM_LEASE = timedelta(minutes=15)
-LOST_JOB_AFTER = timedelta(minutes=30)
-
 
 def create_huey(settings: Settings) -> Huey:
     if settings.queue_url:
@@ -75,7 +71,7 @@ class JobQueue:
         return result.status
 
     def _run_enrich(self, article_id: int) -> str:
-        status = self.services.enricher.enrich(article_id).status
+        status = self.services.enricher.enrich_once(article_id).status
         self.enqueue_assign(article_id)  # 7. assign to a story, once the embedding is stored
         return status
 
@@ -87,15 +83,16 @@ class JobQueue:
 
     def schedule_due_work(self) -> tuple[int, int]:
         """Enqueue feeds that are due and entries to retry or whose job was lost."""
-        now = datetime.now(UTC)
+        now, settings = datetime.now(UTC), self.services.settings
+        lease_until, lost_before = now + timedelta(seconds=settings.job_lease_seconds), now - timedelta(seconds=settings.lost_job_seconds)
         with self.services.database.write() as session:
-            feed_ids = FeedRepository(session).claim_due(now, now + CLAIM_LEASE)
-            entry_ids = EntryRepository(session).claim_unfinished(now, now - LOST_JOB_AFTER, now + CLAIM_LEASE)
+            feed_ids = FeedRepository(session).claim_due(now, lease_until)
+            entry_ids = EntryRepository(session).claim_unfinished(now, lost_before, lease_until)
         with self.services.database.read() as session:
             # Stored, but the enrich job never ran (a crash between commit and enqueue).
-            unenriched = EnrichmentRepository(session).article_ids(True, created_before=now - LOST_JOB_AFTER, limit=500)
+            unenriched = EnrichmentRepository(session).article_ids(True, created_before=lost_before, limit=500)
             # Enriched, but the story job never ran.
-            unplaced = StoryRepository(session).unassigned(enriched_before=now - LOST_JOB_AFTER, limit=500)
+            unplaced = StoryRepository(session).unassigned(enriched_before=lost_before, limit=500)
         for feed_id in feed_ids:
             self.enqueue_refresh(feed_id)
         for entry_id in entry_ids:

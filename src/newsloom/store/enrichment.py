@@ -134,6 +134,10 @@ class EnrichmentRepository:
             )
         )
 
+    def is_enriched(self, article_id: int) -> bool:
+        """Whether the article's enrichment finished (its last kind is written with the rest)."""
+        return self.session.get(EnrichmentRow, (article_id, KINDS[-1])) is not None
+
     def article_ids(self, only_missing: bool, created_before: datetime | None = None, limit: int | None = None) -> list[int]:
         statement = select(ArticleRow.id).order_by(ArticleRow.id).limit(limit)
         if only_missing:
