@@ -131,13 +131,14 @@ def test_editing_is_for_the_author_within_the_window(world, services):
 
 
 def test_deleting_keeps_the_place_of_replies(world):
-    comments, _, _, reader, other, _, article = world
+    comments, moderation, _, reader, other, moderator, article = world
     top = comments.post(reader, article, "Top", nonce(), "a").comment
     comments.post(other, article, "Reply", nonce(), "b", parent_id=top.id)
     assert comments.delete(other, top.id).status == FORBIDDEN
     assert comments.delete(reader, top.id).status == PUBLISHED
     thread = {c.id: c for c in comments.thread(article)}
     assert thread[top.id].status == "deleted" and thread[top.id].body == ""
+    assert moderation.act(moderator, top.id, "approve").status == REFUSED  # nothing left to restore
 
 
 def test_votes_toggle_and_order_top_comments_first(world):

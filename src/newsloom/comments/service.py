@@ -261,6 +261,8 @@ class ModerationService:
             comment = comments.get(comment_id)
             if comment is None:
                 return CommentResult(NOT_FOUND, "This comment does not exist.")
+            if comment.status == "deleted" and action != "delete":
+                return CommentResult(REFUSED, "A deleted comment's text is gone; there is nothing to restore.")
             if action == "delete":
                 comments.erase(comment_id)
             else:

@@ -43,12 +43,14 @@ def _comment(row: CommentRow, author: str | None) -> Comment:
     )  # fmt: skip
 
 
+def _with_author():  # type: ignore[no-untyped-def]
+    """Comments with their author's name (None once the account is deleted)."""
+    return select(CommentRow, UserRow.username).outerjoin(UserRow, UserRow.id == CommentRow.user_id)
+
+
 class CommentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def _select(self):  # type: ignore[no-untyped-def]
-        return select(CommentRow, UserRow.username).outerjoin(UserRow, UserRow.id == CommentRow.user_id)
 
     def add(self, new: NewComment) -> tuple[Comment, bool]:
         """The stored comment and whether it is new: the same form sent twice is stored once."""
@@ -72,16 +74,16 @@ class CommentRepository:
         return self.get(row.id), True  # type: ignore[return-value]
 
     def by_nonce(self, user_id: int, nonce: str) -> Comment | None:
-        found = self.session.execute(self._select().where(CommentRow.user_id == user_id, CommentRow.nonce == nonce)).first()
+        found = self.session.execute(_with_author().where(CommentRow.user_id == user_id, CommentRow.nonce == nonce)).first()
         return _comment(*found) if found else None
 
     def get(self, comment_id: int) -> Comment | None:
-        found = self.session.execute(self._select().where(CommentRow.id == comment_id)).first()
+        found = self.session.execute(_with_author().where(CommentRow.id == comment_id)).first()
         return _comment(*found) if found else None
 
     def thread(self, article_id: int, order: str = "oldest", statuses: tuple[str, ...] = ("visible", "deleted")) -> list[Comment]:
         """The article's comments in `order`; callers nest them by `parent_id`."""
-        query = self._select().where(CommentRow.article_id == article_id, CommentRow.status.in_(statuses))
+        query = _with_author().where(CommentRow.article_id == article_id, CommentRow.status.in_(statuses))
         return [_comment(*found) for found in self.session.execute(query.order_by(*ORDERS[order]))]
 
     def counts(self, article_ids: list[int]) -> dict[int, int]:
@@ -180,7 +182,7 @@ class ModerationRepository:
         """Held comments and comments with open reports, oldest first."""
         reported = select(CommentReportRow.comment_id).where(CommentReportRow.resolved_at.is_(None))
         rows = self.session.execute(
-            CommentRepository(self.session)._select().add_columns(ArticleRow.title)
+            _with_author().add_columns(ArticleRow.title)
             .join(ArticleRow, ArticleRow.id == CommentRow.article_id)
             .where((CommentRow.status == "held") | CommentRow.id.in_(reported))
             .order_by(CommentRow.created_at, CommentRow.id).limit(limit)
