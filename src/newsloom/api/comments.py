@@ -46,12 +46,11 @@ def list_comments(
                         202: {"description": "held for a moderator's review"}})  # fmt: skip
 def post_comment(request: Request, article_id: int, body: CommentIn) -> CommentOut | JSONResponse:
     user = _caller(request)
-    before = request.app.state.comments.by_nonce(user.id, body.nonce)
     result = request.app.state.comments.post(user, article_id, body.body, body.nonce, client_address(request), body.parent_id)
     if not result.ok or result.comment is None:
         raise HTTPException(STATUS_CODES.get(result.status, 422), result.reason)
     discussion_changed(request, article_id)
-    status = 200 if before is not None else 202 if result.status == HELD else 201
+    status = 200 if result.repeated else 202 if result.status == HELD else 201
     return JSONResponse(CommentOut.of(result.comment).model_dump(mode="json"), status_code=status)
 
 

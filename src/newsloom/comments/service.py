@@ -32,6 +32,7 @@ class CommentResult:
     status: str
     reason: str | None = None
     comment: Comment | None = None
+    repeated: bool = False  # the same form (nonce) again: the comment stored the first time
 
     @property
     def ok(self) -> bool:
@@ -66,7 +67,7 @@ class Discussion:
 
 
 def _stored_before(comment: Comment) -> CommentResult:
-    return CommentResult(PUBLISHED if comment.status == "visible" else HELD, None, comment)
+    return CommentResult(PUBLISHED if comment.status == "visible" else HELD, None, comment, repeated=True)
 
 
 class CommentService:
@@ -110,7 +111,9 @@ class CommentService:
                 status="held" if held_reason else "visible", fingerprint=text_print, nonce=nonce, parent_id=parent_id,
                 held_reason=held_reason,
             )  # fmt: skip
-            comment, _ = comments.add(new)
+            comment, stored_now = comments.add(new)
+        if not stored_now:  # a concurrent send of this same form committed first
+            return _stored_before(comment)
         if comment.status == "held":
             return CommentResult(HELD, "Your comment is waiting for a moderator's review.", comment)
         return CommentResult(PUBLISHED, None, comment)
@@ -189,10 +192,6 @@ class CommentService:
         with self.database.read() as session:
             return CommentRepository(session).get(comment_id)
 
-    def by_nonce(self, user_id: int, nonce: str) -> Comment | None:
-        with self.database.read() as session:
-            return CommentRepository(session).by_nonce(user_id, nonce)
-
     def voted(self, user_id: int, comment_ids: list[int]) -> set[int]:
         with self.database.read() as session:
             return CommentRepository(session).voted(user_id, comment_ids)
@@ -239,6 +238,9 @@ class CommentService:
         return f"matches the site filter: {', '.join(hits)}"[:200] if hits else None
 
 
+ONLY_MODERATORS = CommentResult(FORBIDDEN, "Only moderators may do that.")
+
+
 class ModerationService:
     """What moderators do; every action is written to the moderation log."""
 
@@ -253,7 +255,7 @@ class ModerationService:
 
     def act(self, moderator: User, comment_id: int, action: str) -> CommentResult:
         if not moderator.moderates:
-            return CommentResult(FORBIDDEN, "Only moderators may do that.")
+            return ONLY_MODERATORS
         if action not in self.ACTIONS:
             return CommentResult(REFUSED, f"Unknown action {action!r}.")
         with self.database.write() as session:
@@ -274,7 +276,7 @@ class ModerationService:
 
     def set_banned(self, moderator: User, user_id: int, banned: bool) -> CommentResult:
         if not moderator.moderates:
-            return CommentResult(FORBIDDEN, "Only moderators may do that.")
+            return ONLY_MODERATORS
         with self.database.write() as session:
             users = UserRepository(session)
             target = users.get(user_id)
@@ -293,7 +295,7 @@ class ModerationService:
 
     def set_locked(self, moderator: User, article_id: int, locked: bool) -> CommentResult:
         if not moderator.moderates:
-            return CommentResult(FORBIDDEN, "Only moderators may do that.")
+            return ONLY_MODERATORS
         with self.database.write() as session:
             if ArticleRepository(session).get(article_id) is None:
                 return CommentResult(NOT_FOUND, "This article does not exist.")
@@ -313,7 +315,7 @@ class ModerationService:
     def add_filter(self, moderator: User, pattern: str) -> CommentResult:
         pattern = " ".join(pattern.split())
         if not moderator.moderates:
-            return CommentResult(FORBIDDEN, "Only moderators may do that.")
+            return ONLY_MODERATORS
         if not pattern or len(pattern) > MAX_FILTER_CHARS:
             return CommentResult(REFUSED, f"A filter is a word, phrase or domain of 1 to {MAX_FILTER_CHARS} characters.")
         with self.database.write() as session:
@@ -325,7 +327,7 @@ class ModerationService:
 
     def remove_filter(self, moderator: User, filter_id: int) -> CommentResult:
         if not moderator.moderates:
-            return CommentResult(FORBIDDEN, "Only moderators may do that.")
+            return ONLY_MODERATORS
         with self.database.write() as session:
             moderation = ModerationRepository(session)
             pattern = moderation.remove_filter(filter_id)

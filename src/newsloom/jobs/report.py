@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from newsloom.settings import Settings
 from newsloom.store import Database
@@ -34,9 +33,8 @@ def describe_queue(settings: Settings, depth: Callable[[], int]) -> str:
 def jobs_report(database: Database, settings: Settings, depth: Callable[[], int], limit: int = 20) -> JobsReport:
     with database.read() as session:
         operations = OperationsRepository(session)
-        snapshot = operations.snapshot(datetime.now(UTC))
         return JobsReport(
             queue=describe_queue(settings, depth), max_attempts=settings.entry_max_attempts,
-            entries_by_status=snapshot.entries_by_status, retrying=operations.entry_problems("retry", limit),
+            entries_by_status=operations.entries_by_status(), retrying=operations.entry_problems("retry", limit),
             failed=operations.entry_problems("failed", limit), enrichment_failures=operations.enrichment_failures(),
         )  # fmt: skip

@@ -32,6 +32,9 @@ class OperationsRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def entries_by_status(self) -> dict[str, int]:
+        return dict(self.session.execute(select(EntryRow.status, func.count()).group_by(EntryRow.status)).all())  # type: ignore[arg-type]
+
     def entry_problems(self, status: str, limit: int = 50) -> list[EntryProblem]:
         """Entries waiting for a retry, or given up on, newest first."""
         rows = self.session.scalars(
@@ -64,7 +67,7 @@ class OperationsRepository:
             stories=self.session.scalar(select(func.count()).where(StoryRow.merged_into_id.is_(None))) or 0,
             feeds_ok=(self.session.scalar(select(func.count()).select_from(FeedRow)) or 0) - failing,
             feeds_failing=failing,
-            entries_by_status=dict(self.session.execute(select(EntryRow.status, func.count()).group_by(EntryRow.status)).all()),  # type: ignore[arg-type]
+            entries_by_status=self.entries_by_status(),
             fetches_last_hour={(kind, outcome): (count, (total or 0) / 1000) for kind, outcome, count, total in fetches},
             enriched_last_hour=len(lags),
             enrich_lag_seconds_last_hour=sum(lags) / len(lags) if lags else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -13,7 +14,6 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from huey import Huey
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -124,14 +124,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
 def _queue_depth(settings: Settings) -> Callable[[], int]:
     """Jobs waiting; the queue is opened on first use (the web process never consumes it)."""
-    opened: list[Huey] = []
-
-    def depth() -> int:
-        if not opened:
-            opened.append(create_huey(settings))
-        return opened[0].pending_count()
-
-    return depth
+    queue = functools.cache(lambda: create_huey(settings))
+    return lambda: queue().pending_count()
 
 
 def _stored_secret(database: Database) -> str:

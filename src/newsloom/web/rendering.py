@@ -107,6 +107,8 @@ class Renderer:
         )  # fmt: skip
         env.globals.update(csrf_field=CSRF_FIELD, comments_placeholder=Markup(COMMENTS_PLACEHOLDER))
         self._personal = env.get_template("_personal.html").module
+        # The same for every signed-out reader, and served on the page cache's hot path.
+        self._signed_out_nav = Markup(self._personal.account(None, None, CSRF_FIELD, ""))
 
     def page(
         self, request: Request, template: str, status_code: int = 200, fill: Callable[[str], str] | None = None,
@@ -148,5 +150,6 @@ class Renderer:
     def _account(self, request: Request) -> Markup:
         session = request.session if "session" in request.scope else {}
         name = session.get("name")
-        token = csrf_token(request) if name else ""
-        return Markup(self._personal.account(name, session.get("role"), CSRF_FIELD, token))
+        if not name:
+            return self._signed_out_nav
+        return Markup(self._personal.account(name, session.get("role"), CSRF_FIELD, csrf_token(request)))
