@@ -12,6 +12,7 @@ from newsloom.settings import Settings
 from newsloom.store import Database
 from newsloom.store.db import normalize_url
 from newsloom.store.migrate import upgrade
+from newsloom.store.vectors import pgvector_version
 from tests.support.publisher import PublisherServer
 
 POSTGRES_URL = os.environ.get("NEWSLOOM_TEST_DATABASE_URL")
@@ -25,9 +26,31 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     backends = "sqlite, postgresql" if POSTGRES_URL else "sqlite only (set NEWSLOOM_TEST_DATABASE_URL for postgresql)"
-    return f"newsloom database backends: {backends}"
+    return [f"newsloom database backends: {backends}", f"newsloom vector backends: {describe_vector_backends()}"]
+
+
+def postgres_pgvector() -> str | None:
+    """The test server's pgvector version, or None when it has none (or there is no server)."""
+    if not POSTGRES_URL:
+        return None
+    engine = create_engine(normalize_url(POSTGRES_URL))
+    try:
+        with engine.connect() as connection:
+            return pgvector_version(connection)
+    finally:
+        engine.dispose()
+
+
+def describe_vector_backends() -> str:
+    version = postgres_pgvector()
+    postgres = f"pgvector {version} (HNSW)" if version else "usearch (the server has no pgvector)"
+    return "sqlite: usearch" + (f"; postgresql: {postgres}" if POSTGRES_URL else "")
+
+
+def expected_vector_index(database: Database) -> str:
+    return "pgvector" if database.dialect == "postgresql" and postgres_pgvector() else "usearch"
 
 
 def reset_postgres(url: str) -> None:

@@ -13,7 +13,7 @@ from tests.support.publisher import rss_feed
 from tests.support.site import publish_zyte_site
 
 COMMANDS = [
-    [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["feeds"],
+    [], ["serve"], ["worker"], ["refresh"], ["ingest"], ["show"], ["db"], ["db", "upgrade"], ["db", "vectors"], ["feeds"],
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
     ["enrich"], ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
     ["sources", "relearn"], ["sources", "forget"], ["admin"], ["admin", "create"], ["admin", "role"], ["backup"], ["restore"], ["jobs"],
@@ -238,3 +238,18 @@ def test_admin_create_sets_the_admin_and_refuses_weak_passwords(run, sqlite_url)
     assert "updated admin 'editor'" in again.stdout
     weak = run("admin", "create", "editor", database_url=sqlite_url, env_extra={"NEWSLOOM_ADMIN_PASSWORD": "short"}, check=2)
     assert "a password has 10 to 1024 characters" in weak.stderr
+
+
+def test_db_vectors_says_which_index_serves(run, database_url):
+    from tests.conftest import postgres_pgvector
+
+    result = run("db", "vectors", database_url=database_url, check=0)
+    if database_url.startswith("sqlite"):
+        assert result.stdout.startswith("usearch") and "SQLite" in result.stdout
+        assert "needs PostgreSQL" in run("db", "vectors", "--enable", database_url=database_url, check=2).stderr
+    elif postgres_pgvector():
+        assert result.stdout.startswith("pgvector") and "0 article vectors" in result.stdout
+        enabled = run("db", "vectors", "--enable", database_url=database_url, check=0)  # again: changes nothing
+        assert "pgvector enabled; 0 article vectors copied" in enabled.stdout
+    else:
+        assert "no pgvector extension" in result.stdout

@@ -143,6 +143,44 @@ def db_upgrade(ctx: typer.Context) -> None:
         engine.dispose()
 
 
+@db_app.command("vectors")
+def db_vectors(
+    ctx: typer.Context,
+    enable: Annotated[bool, typer.Option("--enable", help="Create the pgvector tables and fill them from the stored embeddings.")] = False,
+) -> None:
+    """Show which vector index serves related articles and stories; --enable turns on pgvector."""
+    from sqlalchemy.orm import Session
+
+    from newsloom.store.vectors import PgvectorMissingError, VectorRepository, enable_pgvector, pgvector_enabled, pgvector_version
+
+    engine = create_database_engine(database_url(ctx.obj.settings))
+    try:
+        if engine.dialect.name != "postgresql":
+            if enable:
+                usage_error("pgvector needs PostgreSQL; SQLite always uses the in-process usearch index")
+            out.print("usearch (in-process index; SQLite)")
+            return
+        if enable:
+            with engine.begin() as connection:
+                try:
+                    copied = enable_pgvector(connection)
+                except PgvectorMissingError as error:
+                    usage_error(str(error))
+            out.print(f"pgvector enabled; {copied:,} article vectors copied")
+        with engine.connect() as connection:
+            version = pgvector_version(connection)
+            if pgvector_enabled(connection):
+                with Session(bind=connection) as session:
+                    count = VectorRepository(session).article_count()
+                out.print(f"pgvector {version} (HNSW in PostgreSQL); {count:,} article vectors")
+            elif version:
+                out.print(f"usearch (in-process index); pgvector {version} is available: run `newsloom db vectors --enable`")
+            else:
+                out.print("usearch (in-process index); this PostgreSQL server has no pgvector extension")
+    finally:
+        engine.dispose()
+
+
 @app.command()
 def backup(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Where to write the backup.")]) -> None:
     """Back up the whole database while it runs (SQLite online backup, or pg_dump for PostgreSQL)."""

@@ -19,8 +19,8 @@ class Services:
         self.refresher = FeedRefresher(settings, self.database, self.fetcher)
         self.subscriptions = Subscriptions(self.database, self.fetcher)
         self.enricher = Enricher(self.database)  # loads its models on first use
-        self.related = RelatedFinder(self.database)  # reads the embeddings on first use
-        self.stories = StoryService(self.database, settings.story_window_hours)
+        self.related = RelatedFinder(self.database, backend=settings.vector_backend)  # reads the embeddings on first use
+        self.stories = StoryService(self.database, settings.story_window_hours, settings.vector_backend)
 
     def close(self) -> None:
         self.fetcher.close()

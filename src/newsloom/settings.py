@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         description="Job queue. Empty means SQLite (SqliteHuey) at DATA_DIR/queue.db; "
         "redis://host:6379/0 selects Redis.",
     )
+    vector_backend: Literal["auto", "pgvector", "embedded"] = Field(
+        "auto",
+        description="Nearest-neighbour search for related articles and stories. auto: pgvector when the PostgreSQL "
+        "database has it, else an in-process usearch index; pgvector: refuse to start without it; embedded: always usearch.",
+    )
     worker_threads: int = Field(4, ge=1, le=64, description="Job threads per worker process.")
     log_format: Literal["text", "json"] = Field(
         "text", description="text: readable lines; json: one JSON object per line (time, level, logger, message, extras)."

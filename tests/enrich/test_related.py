@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from newsloom.enrich.related import UsearchIndex, recency_weight
 from newsloom.web import create_app
+from tests.conftest import expected_vector_index
 from tests.support.benchdata import zyte_page, zyte_page_ids
 from tests.support.publisher import PublisherServer
 from tests.support.site import article_page, is_boilerplate_line, seed_related_stories, seed_story
@@ -53,6 +54,8 @@ def newsroom(services, publisher):
 
 
 def test_related_articles_skip_copies_and_rank_the_same_subject_first(services, newsroom):
+    # PostgreSQL answers through pgvector, SQLite through usearch (CI builds pgvector: tests/store/test_vectors.py)
+    assert services.related.index.name == expected_vector_index(services.database)
     related = services.related.related(newsroom["seed"], limit=5)
     found = [r.article.id for r in related]
     assert newsroom["seed"] not in found and newsroom["copy"] not in found  # itself and its syndicated copy
@@ -103,10 +106,10 @@ def test_an_article_that_loses_its_vector_leaves_the_index(services, newsroom):
 def test_the_index_builds_in_the_background_and_stops_on_request(services, newsroom):
     from newsloom.enrich import RelatedFinder
 
-    finder = RelatedFinder(services.database)
+    finder = RelatedFinder(services.database, backend="embedded")  # pgvector has nothing to build
     finder.warm_up().join(60)
     assert len(finder.index) == len(newsroom)
-    stopped = RelatedFinder(services.database)
+    stopped = RelatedFinder(services.database, backend="embedded")
     stopped.stop()  # e.g. the server shuts down before the build began
     stopped.warm_up().join(60)
     assert len(stopped.index) == 0

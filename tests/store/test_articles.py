@@ -38,7 +38,7 @@ def database(database_url):
 
 
 def test_migrations_reach_head(database):
-    assert current_revision(database.engine) == head_revision() == "0009"
+    assert current_revision(database.engine) == head_revision() == "0010"
 
 
 def test_keyset_pages_cover_everything_once_newest_first(database):

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from newsloom.store import StoryRepository
+from tests.conftest import expected_vector_index
 from tests.support.site import article_page
 from tests.support.stories import coverage_page, find_story
 
@@ -23,6 +24,8 @@ def cover(services, word, outlets, published=None, first=0):
 
 
 def test_coverage_of_one_event_forms_one_story_per_event(services):
+    # PostgreSQL finds candidate stories through pgvector, SQLite in memory
+    assert services.stories.uses_pgvector == (expected_vector_index(services.database) == "pgvector")
     sbarro = cover(services, "Sbarro", 4)
     titanfall = cover(services, "Titanfall", 4)
     assert [a.status for a in sbarro] == ["started", "joined", "joined", "joined"]

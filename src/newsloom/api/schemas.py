@@ -336,8 +336,11 @@ class HealthOut(BaseModel):
     schema_revision: str | None
     queue: str = Field("unknown", description="the queue's kind and its waiting jobs, or why it is unreachable")
     models: dict[str, str] = Field(default_factory=dict, description="per offline model: ready, or what is missing")
-    # Articles in this process's related-articles index; it fills in the background after start-up.
-    related_index_size: int = 0
+    # Where related articles come from: pgvector (the database answers) or usearch (in this process).
+    vector_index: str = "usearch"
+    # Articles in this process's usearch index, which fills in the background after start-up;
+    # None with pgvector, whose index the database keeps.
+    related_index_size: int | None = 0
 
 
 def teaser(text: str, limit: int = 280) -> str:

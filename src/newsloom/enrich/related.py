@@ -1,9 +1,11 @@
 """Related articles: nearest neighbours by embedding, without copies, weighted to recent news.
 
-The vector index sits behind `VectorIndex`, so that PostgreSQL + pgvector can take over at
-scale. The embedded default is usearch (HNSW, cosine), kept in the process and caught up
-from the store's embeddings table by sequence number, so that new articles show up without
-a rebuild; bench/related.py measures it against faiss on real article embeddings.
+The vector index sits behind `VectorIndex`. On PostgreSQL with pgvector, the database
+answers (`PgvectorIndex`, an HNSW index the store keeps current in the same transactions), so
+no process holds or builds an index of its own. The embedded default is usearch (HNSW,
+cosine), kept in the process and caught up from the store's embeddings table by sequence
+number, so that new articles show up without a rebuild; bench/related.py measures it against
+faiss on real article embeddings.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
 from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository
+from newsloom.store.vectors import VectorRepository, choose_backend
 from newsloom.store.records import Article
 
 MIN_SIMILARITY = 0.35
@@ -30,7 +33,14 @@ CANDIDATES = 50
 ADD_SLICE = 1000
 
 
+VectorBackend = Literal["auto", "pgvector", "embedded"]
+
+
 class VectorIndex(Protocol):
+    name: str
+    # Whether `RelatedFinder` must feed it from the embeddings table (an in-process index).
+    follows_store: bool
+
     def upsert(self, keys: np.ndarray, vectors: np.ndarray) -> None: ...
     def remove(self, keys: list[int]) -> None: ...
     def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]: ...
@@ -39,6 +49,9 @@ class VectorIndex(Protocol):
 
 class UsearchIndex:
     """usearch HNSW over unit vectors; `search` returns (key, cosine similarity)."""
+
+    name = "usearch"
+    follows_store = True
 
     def __init__(self, dimensions: int = DIMENSIONS) -> None:
         from usearch.index import Index
@@ -71,6 +84,36 @@ class UsearchIndex:
         return len(self._index)
 
 
+class PgvectorIndex:
+    """PostgreSQL's HNSW index over `article_vectors`, which the store writes with each
+    embedding; `upsert` and `remove` have nothing to do."""
+
+    name = "pgvector"
+    follows_store = False
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def upsert(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        pass
+
+    def remove(self, keys: list[int]) -> None:
+        pass
+
+    def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]:
+        with self.database.read() as session:
+            return VectorRepository(session).nearest_articles(vector, count)
+
+    def __len__(self) -> int:
+        with self.database.read() as session:
+            return VectorRepository(session).article_count()
+
+
+def vector_index(database: Database, backend: VectorBackend = "auto") -> VectorIndex:
+    """pgvector where the database has it (or where `backend` demands it), usearch otherwise."""
+    return PgvectorIndex(database) if choose_backend(database.engine, backend) == "pgvector" else UsearchIndex()
+
+
 @dataclass(frozen=True)
 class RelatedArticle:
     article: Article
@@ -84,19 +127,29 @@ def recency_weight(a: datetime, b: datetime) -> float:
 
 
 class RelatedFinder:
-    def __init__(self, database: Database, index: VectorIndex | None = None) -> None:
+    def __init__(self, database: Database, index: VectorIndex | None = None, backend: VectorBackend = "auto") -> None:
         self.database = database
-        self.index = index or UsearchIndex()
+        self._index = index
+        self._backend = backend
+        self._choosing = threading.Lock()
         self._seq = 0
         self._sync_lock = threading.Lock()
         self._stopping = threading.Event()
         self._warming: threading.Thread | None = None
 
+    @property
+    def index(self) -> VectorIndex:
+        """Chosen on first use: a web process may start before its database does."""
+        with self._choosing:
+            if self._index is None:
+                self._index = vector_index(self.database, self._backend)
+            return self._index
+
     def sync(self, wait: bool = True) -> int:
         """Catch up with embeddings written or removed since the last call; returns how many.
         With `wait=False` it returns at once when another thread is already catching up."""
         changed = 0
-        if not self._sync_lock.acquire(blocking=wait):
+        if not self.index.follows_store or not self._sync_lock.acquire(blocking=wait):
             return 0
         try:
             while True:
@@ -144,16 +197,17 @@ class RelatedFinder:
         self.sync(wait=False)
         with self.database.read() as session:
             blob = EnrichmentRepository(session).embedding(article_id)
-            articles = ArticleRepository(session)
-            this = article if article is not None and article.id == article_id else articles.get(article_id)
-            if blob is None or this is None:
-                return []
-            hits = [
-                (key, similarity)
-                for key, similarity in self.index.search(np.frombuffer(blob, dtype="<f4"), CANDIDATES)
-                if key != article_id and similarity >= MIN_SIMILARITY  # only these are worth loading
-            ]
-            found = articles.get_many([key for key, _ in hits])
+            this = article if article is not None and article.id == article_id else ArticleRepository(session).get(article_id)
+        if blob is None or this is None:
+            return []
+        # Outside the session: pgvector's search takes a connection of its own.
+        hits = [
+            (key, similarity)
+            for key, similarity in self.index.search(np.frombuffer(blob, dtype="<f4"), CANDIDATES)
+            if key != article_id and similarity >= MIN_SIMILARITY  # only these are worth loading
+        ]
+        with self.database.read() as session:
+            found = ArticleRepository(session).get_many([key for key, _ in hits])
         own_group = this.duplicate_of or this.id
         chosen, groups = [], {own_group}
         for key, similarity in hits:

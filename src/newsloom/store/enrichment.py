@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from newsloom.store._upsert import insert_ignoring_conflicts
+from newsloom.store.vectors import VectorRepository
 from newsloom.store.models import (
     ArticleDigestRow,
     ArticleEmbeddingRow,
@@ -87,6 +88,7 @@ class EnrichmentRepository:
         written as an empty one, which tells indexes to drop the article."""
         self.session.execute(delete(ArticleEmbeddingRow).where(ArticleEmbeddingRow.article_id == article_id))
         self.session.add(ArticleEmbeddingRow(article_id=article_id, model=model, vector=vector or b""))
+        VectorRepository(self.session).put_article(article_id, vector)
 
     def quotes(self, article_id: int) -> list[QuoteRecord]:
         rows = self.session.execute(

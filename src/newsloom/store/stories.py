@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from newsloom.store.articles import ArticleRepository
 from newsloom.store.models import ArticleRow, EnrichmentRow, StoryRow, utcnow
 from newsloom.store.records import Article, StoryState, StorySummary
+from newsloom.store.vectors import VectorRepository
 
 
 class StoryRepository:
@@ -57,6 +58,7 @@ class StoryRepository:
         )  # fmt: skip
         self.session.add(row)
         self.session.flush()
+        VectorRepository(self.session).put_story(row.id, vector_sum, first_at, last_at)
         return _state(row)
 
     def save(self, story_id: int, vector_sum: bytes, terms: dict[str, int], article_count: int, first_at: datetime,
@@ -66,6 +68,7 @@ class StoryRepository:
         row.vector_sum, row.terms, row.article_count = vector_sum, json.dumps(terms), article_count
         row.first_at, row.last_at, row.headline_article_id, row.updated_at = first_at, last_at, headline_article_id, utcnow()
         self.session.flush()
+        VectorRepository(self.session).put_story(story_id, vector_sum, first_at, last_at)
         return _state(row)
 
     def story_of(self, article_id: int) -> int | None:
@@ -91,6 +94,7 @@ class StoryRepository:
         moved = self.session.execute(update(ArticleRow).where(ArticleRow.story_id == gone_id).values(story_id=keep_id)).rowcount
         self.session.execute(update(StoryRow).where(StoryRow.merged_into_id == gone_id).values(merged_into_id=keep_id))
         self.session.execute(update(StoryRow).where(StoryRow.id == gone_id).values(merged_into_id=keep_id, updated_at=utcnow()))
+        VectorRepository(self.session).drop_story(gone_id)
         return moved or 0
 
     # --- what readers see -------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository, StoryRepository
 from newsloom.store.records import Article, StoryState
+from newsloom.store.vectors import VectorRepository, choose_backend
 from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile
 from newsloom.stories.terms import headline_terms
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 # Re-read a little before the last catch-up: a transaction that committed late may carry an
 # earlier `updated_at`. Reading a story twice is harmless.
 CATCH_UP_OVERLAP = timedelta(seconds=30)
+# Extra pgvector hits asked for, in place of stories this process has just merged away.
+NEAREST_SLACK = 5
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,29 @@ class StoryAssignment:
     reason: str
 
 
+class PgvectorStories(ActiveStories):
+    """The window's stories as `ActiveStories` holds them (profiles and word statistics, for
+    the lexical half of the score), with the closest centroids found by PostgreSQL's HNSW
+    index over `story_vectors`, which every worker shares."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(DIMENSIONS)
+        self.database = database
+
+    def nearest(self, vector: np.ndarray, since: datetime, until: datetime, count: int) -> list[tuple[StoryProfile, float]]:
+        with self.database.read() as session:
+            hits = VectorRepository(session).nearest_stories(vector, since, until, count + NEAREST_SLACK)
+        # Only stories known here as live: the database may still list one that this process's
+        # consolidation has just absorbed into another.
+        return [(self.stories[story_id], cosine) for story_id, cosine in hits if story_id in self.stories][:count]
+
+
 class StoryService:
-    def __init__(self, database: Database, window_hours: float = 72.0) -> None:
+    def __init__(self, database: Database, window_hours: float = 72.0, vector_backend: str = "auto") -> None:
         self.database = database
         self.clusterer = StoryClusterer(window=timedelta(hours=window_hours))
-        self.active = ActiveStories(DIMENSIONS)
+        self.uses_pgvector = choose_backend(database.engine, vector_backend) == "pgvector"
+        self.active = self._empty_window()
         self._caught_up_at: datetime | None = None
         self._touched: set[int] = set()
         self._lock = threading.Lock()  # ActiveStories is not thread-safe; a decision is ~1 ms
@@ -74,11 +95,14 @@ class StoryService:
         window = self.clusterer.window
         if moment >= datetime.now(UTC) - window:
             return self.active
-        around = ActiveStories(DIMENSIONS)
+        around = self._empty_window()
         with self.database.read() as session:
             for state in StoryRepository(session).within(moment - window, moment + window):
                 around.put(_profile(state))
         return around
+
+    def _empty_window(self) -> ActiveStories:
+        return PgvectorStories(self.database) if self.uses_pgvector else ActiveStories(DIMENSIONS)
 
     def consolidate(self) -> int:
         """Merges the stories changed since the last run into others they turned out to be;

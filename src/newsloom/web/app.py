@@ -66,7 +66,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.database = database
     # Both load their models on first use: a web process that never gets a question never loads them.
     app.state.enricher = Enricher(database)
-    app.state.related = RelatedFinder(database)
+    app.state.related = RelatedFinder(database, backend=settings.vector_backend)
     app.state.subscriptions = Subscriptions(database, fetcher)
     app.state.accounts = Accounts(database)
     app.state.renderer = Renderer()
@@ -108,11 +108,12 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
             body = HealthOut(status="error", database=f"unreachable: {type(error).__name__}", schema_revision=None)
             return JSONResponse(body.model_dump(), status_code=503)
         queue = describe_queue(settings, queue_depth)  # the web still serves without it: degraded, not down
+        index = app.state.related.index
         models = model_readiness()
         healthy = not queue.startswith("unreachable") and all(state == "ready" for state in models.values())
         return HealthOut(
             status="ok" if healthy else "degraded", database=database.dialect, schema_revision=revision, queue=queue,
-            models=models, related_index_size=len(app.state.related.index),
+            models=models, vector_index=index.name, related_index_size=len(index) if index.follows_store else None,
         )  # fmt: skip
 
     @app.get("/metrics", include_in_schema=False)
