@@ -1,15 +1,31 @@
 """Request throttles: sliding-window rate limits, and sign-in lockouts with backoff.
 
-They count in this process. With several web processes behind a load balancer each keeps
-its own counts, so the effective limit is the setting times the number of processes.
+The embedded default counts in this process. When the queue is on Redis (several web
+processes behind a load balancer), the counts live in that Redis instead, so every process
+enforces one limit: `Throttles.from_settings` chooses. If Redis stops answering, a process
+falls back to its own counts and logs it, rather than refusing every reader or none.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Limiter(Protocol):
+    def allow(self, key: str) -> bool: ...
+
+
+class SignInThrottle(Protocol):
+    def retry_after(self, *keys: str) -> float: ...
+    def failed(self, *keys: str) -> None: ...
+    def succeeded(self, *keys: str) -> None: ...
 
 
 class RateLimiter:
@@ -75,6 +91,129 @@ class LoginThrottle:
         with self._lock:
             for key in keys:
                 self._keys.pop(key, None)
+
+
+# Sliding window in a sorted set: drop what left the window, count, add when under the limit.
+# Redis's own clock, so that web processes on machines whose clocks differ agree.
+_ALLOW = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1e6
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], t, t .. ':' .. ARGV[3])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+return 1
+"""
+
+# A key's failures, lockouts and lock end in one hash; the lockout doubles up to a cap.
+_FAILED = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1e6
+for _, key in ipairs(KEYS) do
+  local count = redis.call('HINCRBY', key, 'count', 1)
+  if count >= tonumber(ARGV[1]) then
+    local lockouts = tonumber(redis.call('HGET', key, 'lockouts') or '0')
+    local lockout = math.min(tonumber(ARGV[2]) * 2 ^ lockouts, tonumber(ARGV[3]))
+    redis.call('HSET', key, 'count', 0, 'lockouts', lockouts + 1, 'until', t + lockout)
+  end
+  redis.call('EXPIRE', key, math.ceil(tonumber(ARGV[3]) * 2))
+end
+return 1
+"""
+
+_RETRY_AFTER = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1e6
+local wait = 0
+for _, key in ipairs(KEYS) do
+  local locked = tonumber(redis.call('HGET', key, 'until') or '0')
+  if locked - t > wait then wait = locked - t end
+end
+return tostring(wait)
+"""
+
+
+class RedisRateLimiter:
+    """`RateLimiter`, counted in Redis for every process of the installation."""
+
+    def __init__(self, client, name: str, limit: int, window: float, fallback: RateLimiter) -> None:  # type: ignore[no-untyped-def]
+        self.name, self.limit, self.window, self.fallback = name, limit, window, fallback
+        self._client = client
+        self._script = client.register_script(_ALLOW)
+        self._sequence = 0
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        with self._lock:
+            self._sequence += 1
+            member = f"{id(self)}:{self._sequence}"  # unique per event, even at one timestamp
+        try:
+            return bool(self._script(keys=[f"newsloom:limit:{self.name}:{key}"], args=[self.limit, self.window, member]))
+        except Exception as error:  # redis errors of any kind: degrade to this process's counts
+            log.warning("shared rate limit %s unavailable (%s); counting in this process", self.name, error)
+            return self.fallback.allow(key)
+
+
+class RedisLoginThrottle:
+    """`LoginThrottle`, kept in Redis, so that failures on one web process lock out on all."""
+
+    def __init__(self, client, max_failures: int, lockout_seconds: float, fallback: LoginThrottle) -> None:  # type: ignore[no-untyped-def]
+        self.max_failures, self.lockout_seconds, self.fallback = max_failures, lockout_seconds, fallback
+        self._client = client
+        self._failed = client.register_script(_FAILED)
+        self._retry_after = client.register_script(_RETRY_AFTER)
+
+    @staticmethod
+    def _keys(keys: tuple[str, ...]) -> list[str]:
+        return [f"newsloom:signin:{key}" for key in keys]
+
+    def retry_after(self, *keys: str) -> float:
+        try:
+            return max(float(self._retry_after(keys=self._keys(keys))), 0.0)
+        except Exception as error:
+            log.warning("shared sign-in throttle unavailable (%s); counting in this process", error)
+            return self.fallback.retry_after(*keys)
+
+    def failed(self, *keys: str) -> None:
+        try:
+            self._failed(keys=self._keys(keys), args=[self.max_failures, self.lockout_seconds, LoginThrottle.MAX_LOCKOUT])
+        except Exception as error:
+            log.warning("shared sign-in throttle unavailable (%s); counting in this process", error)
+            self.fallback.failed(*keys)
+
+    def succeeded(self, *keys: str) -> None:
+        try:
+            self._client.delete(*self._keys(keys))
+        except Exception:
+            self.fallback.succeeded(*keys)
+
+
+class Throttles:
+    """Builds the limiters of one process: in Redis when the queue is there, else in memory."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self._client = None
+        if redis_url:
+            import redis
+
+            self._client = redis.Redis.from_url(redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+    @classmethod
+    def from_settings(cls, settings) -> Throttles:  # type: ignore[no-untyped-def]
+        url = settings.queue_url if settings.queue_url and settings.queue_url.startswith(("redis://", "rediss://", "unix://")) else None
+        return cls(url)
+
+    @property
+    def shared(self) -> bool:
+        return self._client is not None
+
+    def rate(self, name: str, limit: int, window: float) -> Limiter:
+        local = RateLimiter(limit, window)
+        return RedisRateLimiter(self._client, name, limit, window, local) if self._client is not None else local
+
+    def sign_in(self, max_failures: int, lockout_seconds: float) -> SignInThrottle:
+        local = LoginThrottle(max_failures, lockout_seconds)
+        return RedisLoginThrottle(self._client, max_failures, lockout_seconds, local) if self._client is not None else local
 
 
 def client_address(request) -> str:  # type: ignore[no-untyped-def]

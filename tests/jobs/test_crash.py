@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -23,87 +22,19 @@ import redis
 from sqlalchemy import text
 
 from newsloom.accounts import Accounts
-from newsloom.enrich.sentences import split_sentences
 from newsloom.jobs import JobQueue
 from newsloom.services import Services
 from newsloom.store import Database, EntryRepository
 from newsloom.store.migrate import upgrade
 from tests.conftest import POSTGRES_URL, make_settings, reset_postgres, skip_or_fail
 from tests.jobs.test_worker import REDIS_URL, _free_port, redis_available, wait_for, worker_env
-from tests.support.benchdata import BENCHDATA
 from tests.support.comments import PASSWORD, nonce
-from tests.support.publisher import rss_feed
-from tests.support.site import article_page
+from tests.support.workers import Fleet, progress, publish
 
 ARTICLES = 1000
 KILLS = 20
 LEASE_SECONDS, LOST_SECONDS = 15, 20  # lost work comes back within seconds, not the default half hour
-
-
-def short_articles(count: int) -> list[tuple[str, list[str]]]:
-    """Distinct English news articles of six sentences, cut from PolNeAR's texts."""
-    found = []
-    for path in sorted((BENCHDATA / "quotes-polnear" / "data").glob("*/text/*.txt")):
-        sentences = [s.text for s in split_sentences(path.read_text("utf-8")) if 40 <= len(s.text) <= 300]
-        for start in (0, 8, 16):
-            window = sentences[start : start + 6]
-            if len(window) == 6:
-                found.append((f"{window[0][:70]} ({len(found)})", window))
-    assert len(found) >= count, "not enough PolNeAR text for the crash test"
-    return found[:count]
-
-
-def publish(publisher, count: int) -> None:
-    now = datetime.now(UTC)
-    items = []
-    for index, (title, paragraphs) in enumerate(short_articles(count)):
-        path = f"/news/{index}.html"
-        publisher.add(path, article_page(title, paragraphs))
-        items.append({"title": title, "link": publisher.url(path), "published": now - timedelta(seconds=index)})
-    for feed in ("/a.xml", "/b.xml"):
-        publisher.add(feed, rss_feed(f"Feed {feed}", publisher.url("/"), items), content_type="application/rss+xml")
-
-
-class Fleet:
-    """Worker processes that can be killed and replaced."""
-
-    def __init__(self, env: dict, size: int) -> None:
-        self.env = {**env, "NEWSLOOM_JOB_LEASE_SECONDS": str(LEASE_SECONDS), "NEWSLOOM_LOST_JOB_SECONDS": str(LOST_SECONDS)}
-        self.workers = [self._start() for _ in range(size)]
-
-    def _start(self) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "newsloom", "worker"], env=self.env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-
-    def kill_and_replace(self, rng: random.Random) -> None:
-        index = rng.randrange(len(self.workers))
-        self.workers[index].send_signal(signal.SIGKILL)
-        self.workers[index].wait(30)
-        self.workers[index] = self._start()
-
-    def stop(self) -> None:
-        for worker in self.workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in self.workers:
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-
-
-def progress(services: Services) -> dict[str, int]:
-    with services.database.read() as session:
-        row = session.execute(text("""
-            SELECT (SELECT COUNT(*) FROM articles),
-                   (SELECT COUNT(DISTINCT canonical_url) FROM articles),
-                   (SELECT COUNT(*) FROM enrichments WHERE kind = 'embedding' AND status = 'ok'),
-                   (SELECT COUNT(*) FROM articles WHERE story_id IS NOT NULL),
-                   (SELECT COUNT(*) FROM feed_entries WHERE status IN ('pending', 'retry')),
-                   (SELECT COUNT(*) FROM feed_entries WHERE status = 'failed'),
-                   (SELECT COUNT(*) FROM feed_entries)
-        """)).one()  # fmt: skip
-    keys = ("articles", "distinct_urls", "enriched", "in_story", "unfinished", "failed", "entries")
-    return dict(zip(keys, row, strict=True))
+LEASES = {"NEWSLOOM_JOB_LEASE_SECONDS": str(LEASE_SECONDS), "NEWSLOOM_LOST_JOB_SECONDS": str(LOST_SECONDS)}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql+redis", marks=pytest.mark.postgres)])
@@ -138,7 +69,7 @@ def test_workers_killed_at_random_lose_nothing_and_store_nothing_twice(tmp_path,
     for feed in ("/a.xml", "/b.xml"):
         services.subscriptions.add(publisher.url(feed), check=False)
     env = worker_env(tmp_path, database_url, queue_url)
-    fleet = Fleet(env, worker_count)
+    fleet = Fleet({**env, **LEASES}, worker_count)
     ports = [_free_port() for _ in range(web_count)]
     webs = [subprocess.Popen([sys.executable, "-m", "newsloom", "serve", "--no-worker", "--port", str(port)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]  # fmt: skip

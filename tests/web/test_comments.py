@@ -3,11 +3,13 @@
 import re
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from newsloom.accounts import Accounts
 from newsloom.web import create_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, skip_or_fail
+from tests.jobs.test_worker import REDIS_URL, redis_available
 from tests.support.comments import PASSWORD, nonce, store_article
 from tests.web.conftest import csrf_from
 
@@ -129,6 +131,25 @@ def test_brute_force_sign_in_is_locked_out(app):
         assert [sign_in(attacker, "ann", "wrong password!").status_code for _ in range(3)] == [401, 401, 401]
         locked = sign_in(attacker, "ann")  # even the right password waits now
         assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+
+
+def test_web_processes_on_one_redis_share_their_limits(tmp_path, services):
+    """Behind a load balancer an attacker's tries land on every process: the lockout and the
+    sign-up limit hold across them (the embedded default counts per process)."""
+    if not redis_available():
+        skip_or_fail(f"no Redis at {REDIS_URL}")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    settings = make_settings(tmp_path, services.settings.database_url, queue_url=REDIS_URL, signups_per_hour=2,
+                             login_max_failures=3, login_lockout_seconds=30)  # fmt: skip
+    first, second = create_app(settings, services.database), create_app(settings, services.database)
+    with client_for(first) as one, client_for(second) as other:
+        assert [sign_up(one, "ann").status_code, sign_up(other, "bob").status_code] == [303, 303]
+        other.cookies.clear()
+        assert sign_up(other, "cyd").status_code == 429  # the third sign-up from this address, wherever it lands
+        one.cookies.clear()
+        statuses = [sign_in(client, "ann", "wrong password!").status_code for client in (one, other, one)]
+        assert statuses == [401, 401, 401]
+        assert sign_in(other, "ann").status_code == 429  # locked on the process that saw one failure of three
 
 
 def test_reply_edit_vote_and_report_without_javascript(app):

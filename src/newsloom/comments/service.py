@@ -19,7 +19,7 @@ from newsloom.comments.markdown import count_links, render_comment
 from newsloom.settings import Settings
 from newsloom.store import ArticleRepository, CommentRepository, Database, ModerationRepository, UserRepository
 from newsloom.store.records import Comment, CommentFilter, ModerationEntry, NewComment, QueuedComment, User
-from newsloom.throttle import RateLimiter
+from newsloom.throttle import Throttles
 
 PUBLISHED, HELD, REFUSED, LIMITED, FORBIDDEN, NOT_FOUND = "published", "held", "refused", "limited", "forbidden", "not_found"
 DUPLICATE_WINDOW = timedelta(days=1)
@@ -71,11 +71,12 @@ def _stored_before(comment: Comment) -> CommentResult:
 
 
 class CommentService:
-    def __init__(self, database: Database, settings: Settings) -> None:
+    def __init__(self, database: Database, settings: Settings, throttles: Throttles | None = None) -> None:
         self.database, self.settings = database, settings
-        self._per_minute = RateLimiter(settings.comments_per_minute, 60.0)
-        self._per_hour = RateLimiter(settings.comments_per_hour, 3600.0)
-        self._per_address = RateLimiter(settings.comments_per_minute_per_address, 60.0)
+        throttles = throttles or Throttles(None)
+        self._per_minute = throttles.rate("comments-minute", settings.comments_per_minute, 60.0)
+        self._per_hour = throttles.rate("comments-hour", settings.comments_per_hour, 3600.0)
+        self._per_address = throttles.rate("comments-address", settings.comments_per_minute_per_address, 60.0)
 
     def post(self, user: User, article_id: int, body: str, nonce: str, address: str, parent_id: int | None = None) -> CommentResult:
         if user.banned:

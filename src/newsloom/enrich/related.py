@@ -22,8 +22,8 @@ import numpy as np
 
 from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository
-from newsloom.store.vectors import VectorRepository, choose_backend
 from newsloom.store.records import Article
+from newsloom.store.vectors import VectorRepository, choose_backend
 
 MIN_SIMILARITY = 0.35
 # Two weeks apart halves the recency part of the score; similarity still decides.

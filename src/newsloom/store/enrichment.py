@@ -7,7 +7,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from newsloom.store._upsert import insert_ignoring_conflicts
-from newsloom.store.vectors import VectorRepository
 from newsloom.store.models import (
     ArticleDigestRow,
     ArticleEmbeddingRow,
@@ -27,6 +26,7 @@ from newsloom.store.records import (
     Entity,
     QuoteRecord,
 )
+from newsloom.store.vectors import VectorRepository
 
 # Written together by one enrichment, in one transaction; the last one marks it complete.
 KINDS = ("entities", "quotes", "digest", "embedding")

@@ -33,7 +33,7 @@ from newsloom.jobs.report import describe_queue
 from newsloom.settings import Settings, database_url
 from newsloom.store import Database, MetaRepository
 from newsloom.store.migrate import current_revision
-from newsloom.throttle import LoginThrottle, RateLimiter
+from newsloom.throttle import Throttles
 from newsloom.web import accounts, admin, comments, reader
 from newsloom.web.auth import SignInRequired, local_path
 from newsloom.web.cache import PageCache, PageCacheMiddleware
@@ -71,10 +71,11 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.accounts = Accounts(database)
     app.state.renderer = Renderer()
     app.state.page_cache = PageCache(settings.page_cache_seconds)
-    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
-    app.state.question_limiter = RateLimiter(settings.questions_per_minute, 60.0)
-    app.state.signup_limiter = RateLimiter(settings.signups_per_hour, 3600.0)
-    app.state.comments = CommentService(database, settings)
+    throttles = Throttles.from_settings(settings)  # shared by every web process when the queue is on Redis
+    app.state.login_throttle = throttles.sign_in(settings.login_max_failures, settings.login_lockout_seconds)
+    app.state.question_limiter = throttles.rate("questions", settings.questions_per_minute, 60.0)
+    app.state.signup_limiter = throttles.rate("signups", settings.signups_per_hour, 3600.0)
+    app.state.comments = CommentService(database, settings, throttles)
     app.state.moderation = ModerationService(database)
     app.state.queue_depth = queue_depth = _queue_depth(settings)
     app.state.metrics = Metrics(database, queue_depth)
