@@ -1,18 +1,28 @@
+import pytest
 from fastapi.testclient import TestClient
 
 from newsloom.store.migrate import head_revision
 from newsloom.web import create_app
-from tests.conftest import make_settings
+from newsloom.store.vectors import PgvectorMissingError
+from tests.conftest import expected_vector_index, make_settings
 from tests.support.site import article_page, seed_story
 from tests.web.conftest import ingest_pages
 
 
 def test_healthz_reports_database_schema_queue_and_models(client, services):
     body = client.get("/healthz").json()
+    index = expected_vector_index(services.database)
     assert body == {
-        "status": "ok", "database": services.database.dialect, "schema_revision": head_revision(), "related_index_size": 0,
+        "status": "ok", "database": services.database.dialect, "schema_revision": head_revision(), "vector_index": index,
+        "related_index_size": 0 if index == "usearch" else None,  # pgvector's index is the database's
         "queue": "sqlite: 0 waiting", "models": {"embeddings": "ready", "ner": "ready"},
     }
+
+
+def test_a_web_process_told_to_use_pgvector_refuses_to_start_without_it(tmp_path, sqlite_url):
+    settings = make_settings(tmp_path, sqlite_url, vector_backend="pgvector")
+    with pytest.raises(PgvectorMissingError, match="vector_backend is pgvector"), TestClient(create_app(settings)):
+        pass
 
 
 def test_healthz_is_degraded_without_the_queue(tmp_path, services):

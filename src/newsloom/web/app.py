@@ -53,6 +53,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        if settings.vector_backend == "pgvector":
+            app.state.related.index  # noqa: B018 -- refuse to start without pgvector, as the setting says
         app.state.related.warm_up()
         yield
         app.state.related.stop()
