@@ -3,7 +3,7 @@
     .venv/bin/python bench/scale.py corpus  [--articles 1000000]   # build the archive once (reused)
     .venv/bin/python bench/scale.py queries                        # search and related p95 on it
     .venv/bin/python bench/scale.py page    [--connections 50]     # article page p99 under wrk (apt-get install wrk)
-    .venv/bin/python bench/scale.py workers [--articles 400]       # ingest + enrich throughput, 1/2/4 workers
+    .venv/bin/python bench/scale.py workers [--articles 400]       # ingest + enrich throughput, 1/2/4 workers, 3 rounds
 
 The archive goes into its own database (`newsloom_scale`, created on the local server), never
 into the tests' `test` database. Articles are windows of real news sentences (bench/archive.py);
@@ -278,7 +278,13 @@ def _count(name: str) -> int:
 # --- worker throughput ----------------------------------------------------------
 
 
-def measure_workers(counts: list[int], articles: int) -> dict:
+WARM_UP_PER_WORKER = 10
+
+
+def measure_workers(counts: list[int], articles: int, repeats: int) -> dict:
+    """End to end (refresh, fetch, extract, store, enrich, place in a story) after a warm-up
+    feed has loaded the workers' models: articles over the seconds from the refresh to the last
+    one placed. The counts take turns, `repeats` rounds, and each reports its median round."""
     import os
 
     import redis
@@ -289,13 +295,16 @@ def measure_workers(counts: list[int], articles: int) -> dict:
     from newsloom.store import Database
     from newsloom.store.migrate import upgrade
     from tests.support.publisher import PublisherServer
-    from tests.support.workers import Fleet, progress, publish
+    from tests.support.workers import Fleet, publish
 
     queue_url = "redis://127.0.0.1:6379/14"
-    figures: dict = {"articles": articles, "runs": {}}
+    figures: dict = {"articles": articles, "rounds": repeats, "runs": {}}
+    rounds: dict[int, list[dict]] = {workers: [] for workers in counts}
+    warm_up = WARM_UP_PER_WORKER * max(counts)
     with PublisherServer() as publisher:
-        publish(publisher, articles)
-        for workers in counts:
+        # /warm.xml loads every worker's models; /main.xml holds the measured articles.
+        publish(publisher, warm_up + articles, {"/warm.xml": slice(0, warm_up), "/main.xml": slice(warm_up, None)})
+        for workers in counts * repeats:
             recreate_database("newsloom_workers")
             redis.Redis.from_url(queue_url).flushdb()
             url = database_url("newsloom_workers")
@@ -305,38 +314,49 @@ def measure_workers(counts: list[int], articles: int) -> dict:
             data_dir = Path(f"/tmp/newsloom-scale-{workers}")
             settings = Settings(data_dir=data_dir, database_url=url, queue_url=queue_url, allow_private_networks=True)
             services = Services(settings)
-            feed = services.subscriptions.add(publisher.url("/a.xml"), check=False).feed
+            queue = JobQueue(services)
             env = {**os.environ, "NEWSLOOM_DATABASE_URL": url, "NEWSLOOM_QUEUE_URL": queue_url, "NEWSLOOM_DATA_DIR": str(data_dir),
                    "NEWSLOOM_ALLOW_PRIVATE_NETWORKS": "true"}  # fmt: skip
             fleet = Fleet(env, workers)
-            began = time.monotonic()
-            JobQueue(services).enqueue_refresh(feed.id)
-            marks: dict[str, float] = {}
             try:
-                while True:
-                    placed = progress(services)["in_story"]
-                    if placed >= articles * 0.2 and "20%" not in marks:
-                        marks["20%"] = time.monotonic()
-                    if placed >= articles:
-                        marks["100%"] = time.monotonic()
-                        break
-                    if time.monotonic() - began > 1800:
-                        raise RuntimeError(f"{workers} workers: only {placed} of {articles} placed in 30 minutes")
-                    time.sleep(0.5)
+                queue.enqueue_refresh(services.subscriptions.add(publisher.url("/warm.xml"), check=False).feed.id)
+                _wait_until_placed(services, warm_up)
+                began, cpu_before = time.monotonic(), _cpu_seconds(fleet)
+                queue.enqueue_refresh(services.subscriptions.add(publisher.url("/main.xml"), check=False).feed.id)
+                _wait_until_placed(services, warm_up + articles)
+                seconds, cpu = time.monotonic() - began, _cpu_seconds(fleet) - cpu_before
             finally:
                 fleet.stop()
                 services.close()
-            steady = 0.8 * articles / (marks["100%"] - marks["20%"])
-            figures["runs"][workers] = {
-                "total_seconds": round(marks["100%"] - began, 1),
-                "steady_articles_per_second": round(steady, 2),
-            }
-            print(f"{workers} worker(s): {figures['runs'][workers]}", file=sys.stderr)
-    one = figures["runs"][counts[0]]["steady_articles_per_second"]
+            rounds[workers].append({
+                "seconds": round(seconds, 1), "articles_per_second": round(articles / seconds, 2),
+                "worker_cpu_ms_per_article": round(cpu / articles * 1000), "worker_cores_busy": round(cpu / seconds, 2),
+            })  # fmt: skip
+            print(f"{workers} worker(s): {rounds[workers][-1]}", file=sys.stderr)
+    for workers, runs in rounds.items():
+        median = sorted(runs, key=lambda run: run["articles_per_second"])[len(runs) // 2]
+        figures["runs"][workers] = {**median, "all_articles_per_second": [run["articles_per_second"] for run in runs]}
+    one = figures["runs"][counts[0]]["articles_per_second"]
     for workers, run in figures["runs"].items():
-        run["speed_up"] = round(run["steady_articles_per_second"] / one, 2)
+        run["speed_up"] = round(run["articles_per_second"] / one, 2)
         run["efficiency"] = round(run["speed_up"] / (workers / counts[0]), 2)
     return figures
+
+
+def _cpu_seconds(fleet) -> float:  # type: ignore[no-untyped-def]
+    import psutil
+
+    return sum(sum(psutil.Process(worker.pid).cpu_times()[:2]) for worker in fleet.workers)
+
+
+def _wait_until_placed(services, count: int) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.workers import progress
+
+    began = time.monotonic()
+    while progress(services)["in_story"] < count:
+        if time.monotonic() - began > 1800:
+            raise RuntimeError(f"only {progress(services)['in_story']} of {count} articles placed in 30 minutes")
+        time.sleep(0.25)
 
 
 def main() -> None:
@@ -348,6 +368,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--repeats", type=int, default=3, help="workers: rounds of each worker count")
     arguments = parser.parse_args()
     machine = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "cpus": len(__import__("os").sched_getaffinity(0)),
                "python": platform.python_version(), "date": datetime.now(UTC).date().isoformat()}  # fmt: skip
@@ -359,7 +380,7 @@ def main() -> None:
     elif arguments.what == "page":
         result = measure_page(arguments.database, arguments.connections, arguments.seconds)
     else:
-        result = measure_workers(arguments.workers, arguments.articles or 400)
+        result = measure_workers(arguments.workers, arguments.articles or 400, arguments.repeats)
     print(json.dumps({"benchmark": f"scale {arguments.what}", **machine, **result}, indent=2))
 
 

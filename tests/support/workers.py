@@ -32,15 +32,16 @@ def short_articles(count: int) -> list[tuple[str, list[str]]]:
     return found[:count]
 
 
-def publish(publisher, count: int) -> None:
+def publish(publisher, count: int, feeds: dict[str, slice] | None = None) -> None:
+    """`count` articles, and feeds listing them: by default /a.xml and /b.xml, both with all."""
     now = datetime.now(UTC)
     items = []
     for index, (title, paragraphs) in enumerate(short_articles(count)):
         path = f"/news/{index}.html"
         publisher.add(path, article_page(title, paragraphs))
         items.append({"title": title, "link": publisher.url(path), "published": now - timedelta(seconds=index)})
-    for feed in ("/a.xml", "/b.xml"):
-        publisher.add(feed, rss_feed(f"Feed {feed}", publisher.url("/"), items), content_type="application/rss+xml")
+    for feed, part in (feeds or {"/a.xml": slice(None), "/b.xml": slice(None)}).items():
+        publisher.add(feed, rss_feed(f"Feed {feed}", publisher.url("/"), items[part]), content_type="application/rss+xml")
 
 
 class Fleet:

@@ -2,8 +2,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsloom.store.migrate import head_revision
-from newsloom.web import create_app
 from newsloom.store.vectors import PgvectorMissingError
+from newsloom.web import create_app
 from tests.conftest import expected_vector_index, make_settings
 from tests.support.site import article_page, seed_story
 from tests.web.conftest import ingest_pages

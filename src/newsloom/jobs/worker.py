@@ -18,12 +18,18 @@ from newsloom.settings import Settings
 log = logging.getLogger(__name__)
 
 
+IDLE_POLL_SECONDS = 1.0
+
+
 def run_worker(settings: Settings) -> None:
     """Consume jobs until SIGINT/SIGTERM; runs the periodic scheduler too."""
     services = Services(settings)
     queue = JobQueue(services)
+    # An idle thread waits at most a second before looking again (Huey's default: up to 10 s).
+    # An article is a chain of three jobs (entry, enrich, story), each of which could otherwise
+    # wait out a ten-second nap on a quiet installation before a reader sees it.
     consumer = queue.huey.create_consumer(
-        workers=settings.worker_threads, worker_type="thread", periodic=True, check_worker_health=True
+        workers=settings.worker_threads, worker_type="thread", periodic=True, check_worker_health=True, max_delay=IDLE_POLL_SECONDS
     )
     # Feeds that became due while no worker ran are picked up at once, not at the next minute.
     queue.schedule_due_work()

@@ -8,6 +8,7 @@ store holds, so two workers adding to one story never lose a member.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import Counter
@@ -63,8 +64,7 @@ class StoryService:
     def __init__(self, database: Database, window_hours: float = 72.0, vector_backend: str = "auto") -> None:
         self.database = database
         self.clusterer = StoryClusterer(window=timedelta(hours=window_hours))
-        self.uses_pgvector = choose_backend(database.engine, vector_backend) == "pgvector"
-        self.active = self._empty_window()
+        self._vector_backend = vector_backend
         self._caught_up_at: datetime | None = None
         self._touched: set[int] = set()
         self._lock = threading.Lock()  # ActiveStories is not thread-safe; a decision is ~1 ms
@@ -100,6 +100,15 @@ class StoryService:
             for state in StoryRepository(session).within(moment - window, moment + window):
                 around.put(_profile(state))
         return around
+
+    # Decided on first use, not at construction: a worker may start before its database does.
+    @functools.cached_property
+    def uses_pgvector(self) -> bool:
+        return choose_backend(self.database.engine, self._vector_backend) == "pgvector"
+
+    @functools.cached_property
+    def active(self) -> ActiveStories:
+        return self._empty_window()
 
     def _empty_window(self) -> ActiveStories:
         return PgvectorStories(self.database) if self.uses_pgvector else ActiveStories(DIMENSIONS)
