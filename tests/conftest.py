@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"newsloom database backends: {backends}", f"newsloom vector backends: {describe_vector_backends()}"]
 
 
+@functools.cache  # one answer per run: the server does not change under the tests
 def postgres_pgvector() -> str | None:
     """The test server's pgvector version, or None when it has none (or there is no server)."""
     if not POSTGRES_URL:

@@ -8,7 +8,9 @@ falls back to its own counts and logs it, rather than refusing every reader or n
 
 from __future__ import annotations
 
+import itertools
 import logging
+import secrets
 import threading
 import time
 from collections import deque
@@ -133,25 +135,40 @@ return tostring(wait)
 """
 
 
+class _SharedCounts:
+    """Runs a call against Redis, or its in-process fallback while Redis is failing: after a
+    failure the fallback serves for RETRY_SECONDS before Redis is tried again, so an outage
+    neither slows every request by a connection timeout nor floods the log."""
+
+    RETRY_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._down_until = 0.0
+
+    def call(self, shared, local, what: str):  # type: ignore[no-untyped-def]
+        if time.monotonic() >= self._down_until:
+            try:
+                return shared()
+            except Exception as error:  # redis errors of any kind: degrade to this process's counts
+                self._down_until = time.monotonic() + self.RETRY_SECONDS
+                log.warning("shared %s unavailable (%s); counting in this process for %.0f s", what, error, self.RETRY_SECONDS)
+        return local()
+
+
 class RedisRateLimiter:
     """`RateLimiter`, counted in Redis for every process of the installation."""
 
     def __init__(self, client, name: str, limit: int, window: float, fallback: RateLimiter) -> None:  # type: ignore[no-untyped-def]
         self.name, self.limit, self.window, self.fallback = name, limit, window, fallback
-        self._client = client
         self._script = client.register_script(_ALLOW)
-        self._sequence = 0
-        self._lock = threading.Lock()
+        self._shared = _SharedCounts()
+        self._events = itertools.count()
+        self._process = secrets.token_hex(6)  # event names must differ across processes too
 
     def allow(self, key: str) -> bool:
-        with self._lock:
-            self._sequence += 1
-            member = f"{id(self)}:{self._sequence}"  # unique per event, even at one timestamp
-        try:
-            return bool(self._script(keys=[f"newsloom:limit:{self.name}:{key}"], args=[self.limit, self.window, member]))
-        except Exception as error:  # redis errors of any kind: degrade to this process's counts
-            log.warning("shared rate limit %s unavailable (%s); counting in this process", self.name, error)
-            return self.fallback.allow(key)
+        member = f"{self._process}:{next(self._events)}"
+        keys, args = [f"newsloom:limit:{self.name}:{key}"], [self.limit, self.window, member]
+        return self._shared.call(lambda: bool(self._script(keys=keys, args=args)), lambda: self.fallback.allow(key), f"rate limit {self.name}")
 
 
 class RedisLoginThrottle:
@@ -162,30 +179,22 @@ class RedisLoginThrottle:
         self._client = client
         self._failed = client.register_script(_FAILED)
         self._retry_after = client.register_script(_RETRY_AFTER)
+        self._shared = _SharedCounts()
 
     @staticmethod
     def _keys(keys: tuple[str, ...]) -> list[str]:
         return [f"newsloom:signin:{key}" for key in keys]
 
     def retry_after(self, *keys: str) -> float:
-        try:
-            return max(float(self._retry_after(keys=self._keys(keys))), 0.0)
-        except Exception as error:
-            log.warning("shared sign-in throttle unavailable (%s); counting in this process", error)
-            return self.fallback.retry_after(*keys)
+        return self._shared.call(lambda: max(float(self._retry_after(keys=self._keys(keys))), 0.0),
+                                 lambda: self.fallback.retry_after(*keys), "sign-in throttle")  # fmt: skip
 
     def failed(self, *keys: str) -> None:
-        try:
-            self._failed(keys=self._keys(keys), args=[self.max_failures, self.lockout_seconds, LoginThrottle.MAX_LOCKOUT])
-        except Exception as error:
-            log.warning("shared sign-in throttle unavailable (%s); counting in this process", error)
-            self.fallback.failed(*keys)
+        args = [self.max_failures, self.lockout_seconds, LoginThrottle.MAX_LOCKOUT]
+        self._shared.call(lambda: self._failed(keys=self._keys(keys), args=args), lambda: self.fallback.failed(*keys), "sign-in throttle")
 
     def succeeded(self, *keys: str) -> None:
-        try:
-            self._client.delete(*self._keys(keys))
-        except Exception:
-            self.fallback.succeeded(*keys)
+        self._shared.call(lambda: self._client.delete(*self._keys(keys)), lambda: self.fallback.succeeded(*keys), "sign-in throttle")
 
 
 class Throttles:

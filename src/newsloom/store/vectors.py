@@ -39,7 +39,8 @@ def pgvector_enabled(connection: Connection) -> bool:
 
 
 def choose_backend(engine: Engine, wanted: str = "auto") -> str:
-    """"pgvector" or "usearch" for the `vector_backend` setting (auto, pgvector or embedded)."""
+    """The index serving this database, pgvector or usearch, for the `vector_backend` setting
+    (auto, pgvector or embedded)."""
     if wanted == "embedded":
         return "usearch"
     with engine.connect() as connection:
