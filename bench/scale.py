@@ -229,10 +229,16 @@ def _recall(database, ids: list[int]) -> dict:  # type: ignore[no-untyped-def]
 
 def measure_page(name: str, connections: int, seconds: int) -> dict:
     from bench.web import start, wrk
+    from newsloom.store import ArticleRepository, Database
+    from newsloom.web.rendering import article_path
 
     count = _count(name)
     rng = random.Random(5)
-    paths = [f"/article/{rng.randrange(1, count + 1)}" for _ in range(5000)]  # spread over the whole archive: cold
+    database = Database(database_url(name))
+    with database.read() as session:  # spread over the whole archive: cold; with the slug, as linked (no redirect)
+        articles = ArticleRepository(session).get_many([rng.randrange(1, count + 1) for _ in range(5000)])
+    database.dispose()
+    paths = [article_path(article) for article in articles.values()]
     env = {"NEWSLOOM_DATABASE_URL": database_url(name), "NEWSLOOM_PAGE_CACHE_SECONDS": "30"}
     figures = {"articles": count, "connections": connections, "seconds": seconds}
     bare = start("bare", 8791, Path("/dev/null"), 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import signal
@@ -877,4 +878,7 @@ def serve(
 
 
 def main() -> None:
+    # A crash in native code (lxml, spaCy, ONNX Runtime) then leaves every thread's Python
+    # traceback in the log instead of a bare exit code.
+    faulthandler.enable()
     app()
