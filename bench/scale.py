@@ -24,8 +24,8 @@ import json
 import platform
 import random
 import struct
-import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -228,6 +228,7 @@ def _recall(database, ids: list[int]) -> dict:  # type: ignore[no-untyped-def]
 
 
 def measure_page(name: str, connections: int, seconds: int) -> dict:
+    from bench.comments import serve
     from bench.web import start, wrk
     from newsloom.store import ArticleRepository, Database
     from newsloom.web.rendering import article_path
@@ -239,7 +240,6 @@ def measure_page(name: str, connections: int, seconds: int) -> dict:
         articles = ArticleRepository(session).get_many([rng.randrange(1, count + 1) for _ in range(5000)])
     database.dispose()
     paths = [article_path(article) for article in articles.values()]
-    env = {"NEWSLOOM_DATABASE_URL": database_url(name), "NEWSLOOM_PAGE_CACHE_SECONDS": "30"}
     figures = {"articles": count, "connections": connections, "seconds": seconds}
     bare = start("bare", 8791, Path("/dev/null"), 0)
     try:
@@ -248,7 +248,8 @@ def measure_page(name: str, connections: int, seconds: int) -> dict:
     finally:
         bare.terminate()
         bare.wait()
-    server = _serve(env, 8792)
+    data_dir = tempfile.mkdtemp(prefix="newsloom-scale-page-")
+    server = serve(database_url(name), 8792, data_dir)  # the page cache at its default, 30 s
     try:
         wrk(8792, paths[:500], connections, 5)  # start-up work (templates, pools) out of the way
         figures["article_cold"] = wrk(8792, paths, connections, seconds)
@@ -257,21 +258,6 @@ def measure_page(name: str, connections: int, seconds: int) -> dict:
         server.wait()
     figures["article_p99_vs_bare"] = round(figures["article_cold"]["p99_ms"] / figures["bare"]["p99_ms"], 1)
     return figures
-
-
-def _serve(env: dict, port: int) -> subprocess.Popen:
-    import os
-    import urllib.request
-
-    process = subprocess.Popen([sys.executable, "-m", "newsloom", "serve", "--no-worker", "--port", str(port)],
-                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("newsloom serve did not start")
 
 
 def _count(name: str) -> int:

@@ -18,7 +18,6 @@ import time
 
 import httpx
 import pytest
-import redis
 from sqlalchemy import text
 
 from newsloom.accounts import Accounts
@@ -26,8 +25,8 @@ from newsloom.jobs import JobQueue
 from newsloom.services import Services
 from newsloom.store import Database, EntryRepository
 from newsloom.store.migrate import upgrade
-from tests.conftest import POSTGRES_URL, make_settings, reset_postgres, skip_or_fail
-from tests.jobs.test_worker import REDIS_URL, _free_port, redis_available, wait_for, worker_env
+from tests.conftest import POSTGRES_URL, make_settings
+from tests.jobs.test_worker import REDIS_URL, _free_port, fresh_postgres_and_redis, wait_for, worker_env
 from tests.support.comments import PASSWORD, nonce
 from tests.support.workers import Fleet, progress, publish
 
@@ -40,20 +39,14 @@ LEASES = {"NEWSLOOM_JOB_LEASE_SECONDS": str(LEASE_SECONDS), "NEWSLOOM_LOST_JOB_S
 @pytest.fixture(params=["sqlite", pytest.param("postgresql+redis", marks=pytest.mark.postgres)])
 def setup(request, tmp_path):
     """(database URL, queue URL, workers, web processes) for the set-up under test, migrated."""
-    if request.param == "sqlite":
-        url, queue_url, workers, webs = f"sqlite:///{tmp_path / 'newsloom.db'}", None, 1, 0
-    else:
-        if not POSTGRES_URL:
-            skip_or_fail("NEWSLOOM_TEST_DATABASE_URL is not set")
-        if not redis_available():
-            skip_or_fail(f"no Redis at {REDIS_URL}")
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        reset_postgres(POSTGRES_URL)
-        url, queue_url, workers, webs = POSTGRES_URL, REDIS_URL, 3, 2
+    if request.param != "sqlite":
+        fresh_postgres_and_redis()
+        return POSTGRES_URL, REDIS_URL, 3, 2
+    url = f"sqlite:///{tmp_path / 'newsloom.db'}"
     database = Database(url)
     upgrade(database.engine)
     database.dispose()
-    return url, queue_url, workers, webs
+    return url, None, 1, 0
 
 
 def finished(services: Services) -> dict[str, int] | None:

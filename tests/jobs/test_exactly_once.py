@@ -13,16 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import redis
 from sqlalchemy import text
 
 from newsloom.accounts import Accounts
 from newsloom.jobs import JobQueue
 from newsloom.services import Services
-from newsloom.store import Database, EntryRepository
-from newsloom.store.migrate import upgrade
-from tests.conftest import POSTGRES_URL, expected_vector_index, make_settings, reset_postgres, skip_or_fail
-from tests.jobs.test_worker import REDIS_URL, _free_port, redis_available, wait_for, worker_env
+from newsloom.store import EntryRepository
+from tests.conftest import POSTGRES_URL, expected_vector_index, make_settings
+from tests.jobs.test_worker import REDIS_URL, _free_port, fresh_postgres_and_redis, wait_for, worker_env
 from tests.support.comments import PASSWORD, nonce
 from tests.support.workers import Fleet, progress, publish
 
@@ -45,15 +43,7 @@ REPEATS = {
 
 @pytest.fixture
 def scaled_out(tmp_path):
-    if not POSTGRES_URL:
-        skip_or_fail("NEWSLOOM_TEST_DATABASE_URL is not set")
-    if not redis_available():
-        skip_or_fail(f"no Redis at {REDIS_URL}")
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    reset_postgres(POSTGRES_URL)
-    database = Database(POSTGRES_URL)
-    upgrade(database.engine)
-    database.dispose()
+    fresh_postgres_and_redis()
     services = Services(make_settings(tmp_path, POSTGRES_URL, queue_url=REDIS_URL))
     yield services
     services.close()

@@ -11,8 +11,9 @@ import pytest
 import redis
 
 from newsloom.services import Services
-from newsloom.store import ArticleRepository
-from tests.conftest import make_settings, skip_or_fail
+from newsloom.store import ArticleRepository, Database
+from newsloom.store.migrate import upgrade
+from tests.conftest import POSTGRES_URL, make_settings, reset_postgres, skip_or_fail
 from tests.support.site import publish_zyte_site
 
 REDIS_URL = os.environ.get("NEWSLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -23,6 +24,20 @@ def redis_available() -> bool:
         return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError:
         return False
+
+
+def fresh_postgres_and_redis() -> None:
+    """Empty the test PostgreSQL database and Redis, and migrate the database (or skip, or
+    fail under NEWSLOOM_REQUIRE_ALL_BACKENDS, when either is missing)."""
+    if not POSTGRES_URL:
+        skip_or_fail("NEWSLOOM_TEST_DATABASE_URL is not set")
+    if not redis_available():
+        skip_or_fail(f"no Redis at {REDIS_URL}")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    reset_postgres(POSTGRES_URL)
+    database = Database(POSTGRES_URL)
+    upgrade(database.engine)
+    database.dispose()
 
 
 @pytest.fixture(params=["sqlite-queue", "redis-queue"])
