@@ -1,8 +1,17 @@
 """Stories formed as articles arrive: real pages through the pipeline, real models, both databases."""
 
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+from sqlalchemy import func, select
+
+from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import StoryRepository
+from newsloom.store.models import StoryRow
+from newsloom.stories.service import StoryService
 from tests.conftest import expected_vector_index
 from tests.support.site import article_page
 from tests.support.stories import coverage_page, find_story
@@ -99,3 +108,26 @@ def test_near_copies_join_their_originals_story(services):
     original = ingest(services, "https://origin.example/a", page)
     copy = ingest(services, "https://aggregator.example/a", page + " ")
     assert copy.story_id == original.story_id
+
+
+def test_two_workers_placing_one_article_at_once_count_it_once(services):
+    """The race a 2,000-article run once lost: both workers saw the article unplaced and
+    both added it to a story, whose count then said one article more than it held."""
+    page = coverage_page(find_story("Sbarro"), 0)[1]
+    article_id = services.pipeline.ingest_page("https://outlet0.example/sbarro", page.encode()).article_id
+    services.enricher.enrich(article_id)
+    second_worker = StoryService(services.database)
+    with ThreadPoolExecutor(1) as pool:
+        with services.database.write() as session:  # the first worker holds the article while it places it
+            stories = StoryRepository(session)
+            assert stories.claim(article_id) is None
+            placing = pool.submit(second_worker.assign, article_id)
+            time.sleep(1.0)
+            assert not placing.done()  # the second waits for the first instead of placing it too
+            story = stories.create(np.zeros(DIMENSIONS, "<f4").tobytes(), dict(Counter()), 1, datetime.now(UTC),
+                                   datetime.now(UTC), article_id)  # fmt: skip
+            stories.join(article_id, story.id)
+        second = placing.result(timeout=60)
+    assert (second.status, second.story_id) == ("unchanged", story.id)
+    with services.database.read() as session:
+        assert session.scalar(select(func.sum(StoryRow.article_count))) == 1

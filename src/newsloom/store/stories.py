@@ -74,6 +74,12 @@ class StoryRepository:
     def story_of(self, article_id: int) -> int | None:
         return self.session.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id))
 
+    def claim(self, article_id: int) -> int | None:
+        """The article's story, with its row locked until commit: two workers placing the same
+        article take turns, and the second sees the first's story (READ COMMITTED re-reads a
+        locked row) instead of adding the article to a story a second time."""
+        return self.session.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id).with_for_update())
+
     def unassigned(self, enriched_before: datetime, limit: int = 500) -> list[int]:
         """Articles enriched before `enriched_before` that are in no story yet, oldest first."""
         enriched = select(EnrichmentRow.article_id).where(EnrichmentRow.kind == "embedding", EnrichmentRow.computed_at < enriched_before)

@@ -137,7 +137,7 @@ class StoryService:
     def _write(self, article: Article, member: Member, story_id: int | None, reason: str) -> StoryAssignment:
         with self.database.write() as session:
             stories = StoryRepository(session)
-            already = stories.story_of(article.id)
+            already = stories.claim(article.id)  # locked before any story row: the order a merge never reverses
             if already is not None:  # another worker placed it meanwhile
                 return StoryAssignment(article.id, "unchanged", already, "already in a story")
             state = self._lockable(stories, story_id)
