@@ -1,11 +1,16 @@
 """Crash safety and exactly-once effects: workers killed with SIGKILL at random moments while
-they ingest and enrich 1,000 articles, restarted each time; afterwards nothing is lost, nothing
-is stored twice and every article is enriched and placed in a story.
+they ingest, enrich and place articles, restarted each time; afterwards nothing is lost, every
+article is enriched and in a story, and no effect (article, entry, entity, hashtag, quote,
+embedding, story membership, comment) is stored twice.
 
-Two set-ups: the embedded default (SQLite database, SQLite queue, one worker), and the
-scaled-out one (PostgreSQL, Redis, three workers and two `serve --no-worker` web processes,
-each entry's job also queued a second time so that workers process the same articles at once).
-Two feeds list the same 1,000 articles, so their refreshes race for them too.
+Two set-ups:
+- the embedded default: SQLite database, SQLite queue, one worker, 1,000 articles;
+- the scaled-out one: PostgreSQL, Redis, three workers and two `serve --no-worker` web
+  processes, 2,000 articles. Each entry's job is also queued a second time, so that workers
+  process the same articles at once, and readers comment through both web processes at once
+  while the workers are being killed.
+In both, two feeds list the same articles and each feed's refresh is queued three times at
+once, so refreshes race for the same entries too.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -25,106 +32,145 @@ from newsloom.jobs import JobQueue
 from newsloom.services import Services
 from newsloom.store import Database, EntryRepository
 from newsloom.store.migrate import upgrade
-from tests.conftest import POSTGRES_URL, make_settings
+from tests.conftest import POSTGRES_URL, expected_vector_index, make_settings
 from tests.jobs.test_worker import REDIS_URL, _free_port, fresh_postgres_and_redis, wait_for, worker_env
 from tests.support.comments import PASSWORD, nonce
 from tests.support.workers import Fleet, progress, publish
 
-ARTICLES = 1000
 KILLS = 20
+COMMENTS = 40
 LEASE_SECONDS, LOST_SECONDS = 15, 20  # lost work comes back within seconds, not the default half hour
 LEASES = {"NEWSLOOM_JOB_LEASE_SECONDS": str(LEASE_SECONDS), "NEWSLOOM_LOST_JOB_SECONDS": str(LOST_SECONDS)}
 
+# Rows that would be one effect stored twice; each query counts such groups.
+REPEATS = {
+    "articles by canonical URL": "SELECT canonical_url FROM articles GROUP BY canonical_url",
+    "feed entries": "SELECT feed_id, guid FROM feed_entries GROUP BY feed_id, guid",
+    "entities": "SELECT kind, key FROM entities GROUP BY kind, key",
+    "article entities": "SELECT article_id, entity_id FROM article_entities GROUP BY article_id, entity_id",
+    "hashtags": "SELECT article_id, tag FROM article_hashtags GROUP BY article_id, tag",
+    "quotes": "SELECT article_id, start_offset FROM article_quotes GROUP BY article_id, start_offset",
+    "embeddings": "SELECT article_id FROM article_embeddings GROUP BY article_id",
+    "comments": "SELECT user_id, nonce FROM comments GROUP BY user_id, nonce",
+}
+
+
+@dataclass(frozen=True)
+class SetUp:
+    database_url: str
+    queue_url: str | None
+    workers: int
+    webs: int
+    articles: int
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql+redis", marks=pytest.mark.postgres)])
-def setup(request, tmp_path):
-    """(database URL, queue URL, workers, web processes) for the set-up under test, migrated."""
+def setup(request, tmp_path) -> SetUp:
+    """The set-up under test, its database migrated."""
     if request.param != "sqlite":
         fresh_postgres_and_redis()
-        return POSTGRES_URL, REDIS_URL, 3, 2
+        return SetUp(POSTGRES_URL, REDIS_URL, workers=3, webs=2, articles=2000)
     url = f"sqlite:///{tmp_path / 'newsloom.db'}"
     database = Database(url)
     upgrade(database.engine)
     database.dispose()
-    return url, None, 1, 0
+    return SetUp(url, None, workers=1, webs=0, articles=1000)
 
 
-def finished(services: Services) -> dict[str, int] | None:
-    state = progress(services)
-    return state if state["in_story"] >= ARTICLES and state["unfinished"] == 0 else None
-
-
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1500)
 def test_workers_killed_at_random_lose_nothing_and_store_nothing_twice(tmp_path, setup, publisher):
-    database_url, queue_url, worker_count, web_count = setup
-    publish(publisher, ARTICLES)
-    services = Services(make_settings(tmp_path, database_url, queue_url=queue_url))
-    for feed in ("/a.xml", "/b.xml"):
-        services.subscriptions.add(publisher.url(feed), check=False)
-    env = worker_env(tmp_path, database_url, queue_url)
-    fleet = Fleet({**env, **LEASES}, worker_count)
-    ports = [_free_port() for _ in range(web_count)]
+    publish(publisher, setup.articles)
+    services = Services(make_settings(tmp_path, setup.database_url, queue_url=setup.queue_url))
+    feeds = [services.subscriptions.add(publisher.url(path), check=False).feed.id for path in ("/a.xml", "/b.xml")]
+    queue = JobQueue(services)
+    for _ in range(3):
+        for feed_id in feeds:
+            queue.enqueue_refresh(feed_id)
+    # Every reader comes from 127.0.0.1 here: the per-address limit would refuse them as one.
+    env = {**worker_env(tmp_path, setup.database_url, setup.queue_url), "NEWSLOOM_COMMENTS_PER_MINUTE_PER_ADDRESS": "1000"}
+    fleet = Fleet({**env, **LEASES}, setup.workers)
+    ports = [_free_port() for _ in range(setup.webs)]
     webs = [subprocess.Popen([sys.executable, "-m", "newsloom", "serve", "--no-worker", "--port", str(port)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]  # fmt: skip
     rng = random.Random(20261129)
+    comment_ids: list[int] = []
     try:
-        if web_count:  # several workers on the same articles at once: every entry's job queued twice
-            wait_for(lambda: progress(services)["entries"] >= 2 * ARTICLES, timeout=120)
-            queue = JobQueue(services)
+        if setup.webs:  # several workers on the same articles at once: every entry's job queued twice
+            wait_for(lambda: progress(services)["entries"] >= 2 * setup.articles, timeout=300)
             with services.database.read() as session:
-                for feed_id in (1, 2):
-                    for entry_id in EntryRepository(session).ids_for_feed(feed_id):
-                        queue.enqueue_entry(entry_id)
+                for entry_id in [entry for feed_id in feeds for entry in EntryRepository(session).ids_for_feed(feed_id)]:
+                    queue.enqueue_entry(entry_id)
         for kill in range(KILLS):
             if kill == KILLS // 2:  # the second half lands while articles are being enriched and placed
-                wait_for(lambda: progress(services)["enriched"] > 0, timeout=300, interval=0.5)
+                wait_for(lambda: progress(services)["enriched"] >= 50, timeout=300, interval=0.5)
                 print("enrichment under way:", progress(services))
+                comment_ids = _comment_concurrently_through_every_web_process(services, ports)
             time.sleep(rng.uniform(1.0, 4.0) if kill < KILLS // 2 else rng.uniform(2.0, 7.0))
             fleet.kill_and_replace(rng)
         print("after the kills:", progress(services))
         time.sleep(LOST_SECONDS + 1)
         fleet.kill_and_replace(rng)  # a fresh worker re-queues at once whatever the last kills left behind
         started = time.monotonic()
-        done = wait_for(lambda: finished(services), timeout=600, interval=2)
+        done = wait_for(lambda: _finished(services, setup.articles), timeout=900, interval=2)
         print(f"finished {time.monotonic() - started:.0f} s after the last kill:", done)
         served = [httpx.get(f"http://127.0.0.1:{port}/api/v1/articles", params={"limit": 1}, timeout=30) for port in ports]
-        comment_ids = _comment_through_every_web_process(services, ports)
     finally:
         fleet.stop()
         for web in webs:
             web.send_signal(signal.SIGTERM)
             web.wait(30)
 
-    assert done["articles"] == done["distinct_urls"] == ARTICLES  # nothing lost, nothing stored twice
-    assert done["enriched"] == done["in_story"] == ARTICLES  # every article enriched and in a story
-    assert done["failed"] == 0 and done["entries"] == 2 * ARTICLES  # two feeds' entries, all finished
+    articles = setup.articles
+    assert done["articles"] == done["distinct_urls"] == articles  # nothing lost, nothing stored twice
+    assert done["enriched"] == done["in_story"] == articles  # every article enriched and in a story
+    assert done["failed"] == 0 and done["entries"] == 2 * articles  # two feeds' entries, all finished
     with services.database.read() as session:
-        repeated_quotes = session.execute(text(
-            "SELECT COUNT(*) FROM (SELECT article_id, start_offset FROM article_quotes"
-            " GROUP BY article_id, start_offset HAVING COUNT(*) > 1) AS twice"
-        )).scalar_one()  # fmt: skip
-        # A story's count is summed into as articles join: an article placed twice would show here.
+        repeated = {name: session.execute(text(f"SELECT COUNT(*) FROM ({query} HAVING COUNT(*) > 1) AS twice")).scalar_one()
+                    for name, query in REPEATS.items()}  # fmt: skip
         counted = session.execute(text("SELECT SUM(article_count) FROM stories WHERE merged_into_id IS NULL")).scalar_one()
-    assert repeated_quotes == 0 and counted == ARTICLES
+        entities = session.execute(text("SELECT COUNT(*) FROM article_entities")).scalar_one()
+        quotes = session.execute(text("SELECT COUNT(*) FROM article_quotes")).scalar_one()
+        comments = session.execute(text("SELECT COUNT(*) FROM comments")).scalar_one()
+        pgvector = expected_vector_index(services.database) == "pgvector"
+        vectors = session.execute(text("SELECT COUNT(*) FROM article_vectors")).scalar_one() if pgvector else articles
+    assert repeated == dict.fromkeys(REPEATS, 0)
+    assert counted == articles  # a story's count is summed into as articles join: a double placement shows
+    assert entities > articles and quotes > 0  # the counts above are over real enrichment, not empty tables
+    assert vectors == articles  # pgvector's copy of the embeddings: one each
     assert all(response.status_code == 200 for response in served)
-    assert len(set(comment_ids)) == 1 if web_count else comment_ids == []
+    assert comments == len(set(comment_ids)) == (COMMENTS if setup.webs else 0)
     services.close()
 
 
-def _comment_through_every_web_process(services: Services, ports: list[int]) -> list[int]:
-    """The same comment (one nonce) posted through each web process: stored once."""
+def _finished(services: Services, articles: int) -> dict[str, int] | None:
+    state = progress(services)
+    return state if state["in_story"] >= articles and state["unfinished"] == 0 else None
+
+
+def _comment_concurrently_through_every_web_process(services: Services, ports: list[int]) -> list[int]:
+    """Each comment is sent through every web process at once (a double click across a load
+    balancer); one nonce each, so each must be stored once."""
     if not ports:
         return []
     accounts = Accounts(services.database)
-    token = accounts.create_token(accounts.sign_up("crashtest", PASSWORD).id, "crash test")
-    body = {"body": "Posted through every web process", "nonce": nonce()}
-    ids = []
-    for port in ports:
-        response = httpx.post(f"http://127.0.0.1:{port}/api/v1/articles/1/comments", json=body,
-                              headers={"authorization": f"Bearer {token}"}, timeout=30)  # fmt: skip
-        assert response.status_code in (200, 201), response.text
-        ids.append(response.json()["id"])
-    with services.database.read() as session:
-        assert session.execute(text("SELECT COUNT(*) FROM comments")).scalar_one() == 1
-    return ids
+    # Two comments per account: each is sent twice at once, and both sends may count against the
+    # account's limit (shared by the web processes through Redis) before either is stored.
+    tokens = [accounts.create_token(accounts.sign_up(f"reader{n}", PASSWORD).id, "test") for n in range(COMMENTS // 2)]
+    with services.database.read() as session:  # ids, not 1 to 20: a rolled-back insert leaves a gap in the sequence
+        article_ids = list(session.scalars(text("SELECT id FROM articles ORDER BY id LIMIT 20")))
 
+    def send(number: int, port: int, key: str) -> int:
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/articles/{article_ids[number % len(article_ids)]}/comments",
+            json={"body": f"Comment number {number}", "nonce": key},
+            headers={"authorization": f"Bearer {tokens[number % len(tokens)]}"}, timeout=60,
+        )  # fmt: skip
+        assert response.status_code in (200, 201), response.text
+        return response.json()["id"]
+
+    with ThreadPoolExecutor(8) as pool:
+        sends = [(number, port, key) for number, key in ((n, nonce()) for n in range(COMMENTS)) for port in ports]
+        ids = list(pool.map(lambda args: send(*args), sends))
+    by_comment = [set(ids[i : i + len(ports)]) for i in range(0, len(ids), len(ports))]
+    assert all(len(same) == 1 for same in by_comment)  # every web process answered with the one stored comment
+    return [same.pop() for same in by_comment]

@@ -1,5 +1,5 @@
 """A local publisher of many short real articles, worker processes to kill and replace, and
-counts of what they stored: shared by the crash and exactly-once tests."""
+counts of what they stored: for the crash test."""
 
 from __future__ import annotations
 
