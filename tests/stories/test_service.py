@@ -9,12 +9,15 @@ import numpy as np
 from sqlalchemy import func, select
 
 from newsloom.enrich.embeddings import DIMENSIONS
-from newsloom.store import StoryRepository
+from newsloom.store import ArticleRepository, StoryRepository
 from newsloom.store.models import StoryRow
-from newsloom.stories.service import StoryService
+from newsloom.stories.service import Consolidation, StoryService
 from tests.conftest import expected_vector_index
 from tests.support.site import article_page
 from tests.support.stories import coverage_page, find_story
+
+# A near copy differs a little: the same text again is the same article.
+REPUBLISHED = "This story first appeared on Outlet 0 and is republished with permission."
 
 
 def ingest(services, url, html):
@@ -91,7 +94,7 @@ def test_consolidation_merges_split_coverage_and_the_larger_story_keeps_its_id(s
     placed = cover(services, "Sbarro", 3)
     assert len({a.story_id for a in placed}) == 3
     services.stories.clusterer = type(services.stories.clusterer)()
-    assert services.stories.consolidate() == 2
+    assert services.stories.consolidate() == Consolidation(merged=2, split=0)
     with services.database.read() as session:
         stories = StoryRepository(session)
         ids = {stories.story_of(a.article_id) for a in placed}
@@ -103,10 +106,40 @@ def test_consolidation_merges_split_coverage_and_the_larger_story_keeps_its_id(s
         assert stories.get(kept).article_count == 3
 
 
+def test_a_story_that_drifted_splits_and_the_larger_part_keeps_its_id(services):
+    anything_joins = type(services.stories.clusterer)(join_threshold=-1.0, min_cosine=-1.0)
+    services.stories.clusterer = anything_joins  # two events forced into one story
+    now = datetime.now(UTC)  # one page's body mentions 2011, which would otherwise date it
+    sbarro, titanfall = cover(services, "Sbarro", 6, published=now), cover(services, "Titanfall", 4, published=now)
+    reprint = coverage_page(find_story("Titanfall"), 0, now)[1].replace("</article>", f"<p>{REPUBLISHED}</p></article>")
+    copy = ingest(services, "https://aggregator.example/titanfall", reprint)
+    with services.database.read() as session:
+        assert ArticleRepository(session).get(copy.article_id).duplicate_of == titanfall[0].article_id
+    assert len({a.story_id for a in sbarro + titanfall + [copy]}) == 1
+    story_id = sbarro[0].story_id
+    services.stories.clusterer = type(anything_joins)()
+    assert services.stories.consolidate() == Consolidation(merged=0, split=1)
+    with services.database.read() as session:
+        stories = StoryRepository(session)
+        kept, started = (stories.story_of(a.article_id) for a in (sbarro[0], titanfall[0]))
+        assert kept == story_id and started != story_id  # links to the story still lead to its larger part
+        assert {stories.story_of(a.article_id) for a in sbarro} == {story_id}
+        assert {stories.story_of(a.article_id) for a in titanfall + [copy]} == {started}  # the near copy follows its original
+        assert (stories.get(kept).article_count, stories.get(started).article_count) == (6, 5)
+        assert [s.article_count for s in stories.summaries([kept, started])] == [6, 5]  # counts match the members
+        assert stories.get(started).headline_article_id in {a.article_id for a in titanfall}
+        assert stories.get(kept).headline_article_id in {a.article_id for a in sbarro}
+    assert services.stories.consolidate() == Consolidation(merged=0, split=0)  # the parts are not merged back
+    joined = cover(services, "Titanfall", 1, published=now, first=5)[0]
+    assert joined.story_id == started  # later coverage finds the new story
+
+
 def test_near_copies_join_their_originals_story(services):
     page = coverage_page(find_story("Titanfall"), 0)[1]
     original = ingest(services, "https://origin.example/a", page)
-    copy = ingest(services, "https://aggregator.example/a", page + " ")
+    copy = ingest(services, "https://aggregator.example/a", page.replace("</article>", f"<p>{REPUBLISHED}</p></article>"))
+    with services.database.read() as session:  # a copy of its own, not the same article found again
+        assert ArticleRepository(session).get(copy.article_id).duplicate_of == original.article_id
     assert copy.story_id == original.story_id
 
 

@@ -61,10 +61,13 @@ def cluster(
     vectors = embed([h.title for h in headlines])
     active = ActiveStories(vectors.shape[1])
     story_of: dict[str, int] = {}
-    members: dict[int, list[str]] = {}
+    members: dict[int, list[Member]] = {}
+    ids = {}  # the headline id of each member's position
     touched: set[int] = set()
+    next_id = len(headlines) + 1  # ids for stories a split starts
     for position, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1):
         member = Member(position, vector, headline_terms(headline.title), headline.at)
+        ids[position] = headline.id
         choice = clusterer.choose(member, active)
         if choice.story_id is None:
             story = StoryProfile(position, np.zeros_like(vector), Counter(), 0, member.at, member.at)
@@ -74,14 +77,26 @@ def cluster(
         story.add(member)
         active.put(story)
         story_of[headline.id] = story.id
-        members.setdefault(story.id, []).append(headline.id)
+        members.setdefault(story.id, []).append(member)
         touched.add(story.id)
         if position % CONSOLIDATE_EVERY == 0 or position == len(headlines):
             for merge in clusterer.merges(active, touched & active.stories.keys()):
                 moved = members.pop(merge.gone_id)
-                for headline_id in moved:
-                    story_of[headline_id] = merge.keep_id
+                for each in moved:
+                    story_of[ids[each.article_id]] = merge.keep_id
                 members[merge.keep_id].extend(moved)
+                touched.add(merge.keep_id)
+            for story_id in sorted(touched & active.stories.keys()):
+                split = clusterer.split(active.stories[story_id], members[story_id], active)
+                if split is None:
+                    continue
+                active.discard(story_id)
+                active.put(StoryProfile.of(story_id, split.keep, active.dimensions))
+                active.put(StoryProfile.of(next_id, split.leave, active.dimensions))
+                members[story_id], members[next_id] = split.keep, split.leave
+                for each in split.leave:
+                    story_of[ids[each.article_id]] = next_id
+                next_id += 1
             touched = set()
     return story_of
 

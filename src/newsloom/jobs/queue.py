@@ -78,8 +78,9 @@ class JobQueue:
     def _run_assign(self, article_id: int) -> str:
         return self.services.stories.assign(article_id).status
 
-    def _run_consolidate(self) -> int:
-        return self.services.stories.consolidate()
+    def _run_consolidate(self) -> str:
+        done = self.services.stories.consolidate()
+        return f"{done.merged} merged, {done.split} split"
 
     def schedule_due_work(self) -> tuple[int, int]:
         """Enqueue feeds that are due and entries to retry or whose job was lost."""

@@ -306,6 +306,17 @@ class StoryState:
 
 
 @dataclass(frozen=True)
+class StoryMember:
+    """What a split looks at of a story's article: `vector` float32 bytes, or None (no text)."""
+
+    article_id: int
+    title: str
+    sort_at: datetime
+    duplicate_of: int | None
+    vector: bytes | None
+
+
+@dataclass(frozen=True)
 class StorySummary:
     """A story as lists show it: its headline article and how widely it is covered."""
 

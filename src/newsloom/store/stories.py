@@ -7,8 +7,8 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.articles import ArticleRepository
-from newsloom.store.models import ArticleRow, EnrichmentRow, StoryRow, utcnow
-from newsloom.store.records import Article, StoryState, StorySummary
+from newsloom.store.models import ArticleEmbeddingRow, ArticleRow, EnrichmentRow, StoryRow, utcnow
+from newsloom.store.records import Article, StoryMember, StoryState, StorySummary
 from newsloom.store.vectors import VectorRepository
 
 
@@ -101,6 +101,24 @@ class StoryRepository:
         self.session.execute(update(StoryRow).where(StoryRow.merged_into_id == gone_id).values(merged_into_id=keep_id))
         self.session.execute(update(StoryRow).where(StoryRow.id == gone_id).values(merged_into_id=keep_id, updated_at=utcnow()))
         VectorRepository(self.session).drop_story(gone_id)
+        return moved or 0
+
+    def member_outlines(self, story_id: int, limit: int) -> list[StoryMember]:
+        """Its articles' titles, times and embeddings, oldest first, at most `limit`."""
+        rows = self.session.execute(
+            select(ArticleRow.id, ArticleRow.title, ArticleRow.sort_at, ArticleRow.duplicate_of, ArticleEmbeddingRow.vector)
+            .outerjoin(ArticleEmbeddingRow, ArticleEmbeddingRow.article_id == ArticleRow.id)
+            .where(ArticleRow.story_id == story_id)
+            .order_by(ArticleRow.sort_at, ArticleRow.id)
+            .limit(limit)
+        )
+        return [StoryMember(row[0], row[1], row[2], row[3], row[4] or None) for row in rows]
+
+    def move(self, article_ids: list[int], from_id: int, to_id: int) -> int:
+        """Moves those of the articles still in `from_id` to `to_id`; returns how many moved."""
+        moved = self.session.execute(
+            update(ArticleRow).where(ArticleRow.id.in_(article_ids), ArticleRow.story_id == from_id).values(story_id=to_id)
+        ).rowcount
         return moved or 0
 
     # --- what readers see -------------------------------------------------------

@@ -11,7 +11,8 @@ window) by two signals that fail differently:
 
 An article needs both a minimum embedding cosine (headlines that only share words, like
 "Live updates", never join on words alone) and a combined score over the threshold.
-Consolidation then merges stories that turned out to be one; the larger keeps its id.
+Consolidation then merges stories that turned out to be one, and splits a story that drifted
+into two events; in both, the larger part keeps the story's id, so its links never break.
 
 Only the window's stories are looked at, so the cost of one article does not grow with the
 archive. `ActiveStories` holds them in memory; the evaluation fills it from a CSV, the
@@ -38,6 +39,11 @@ MIN_COSINE = 0.20
 # (half an article's vector is its headline): such an article joins on a close body or not at all.
 GENERIC_HEADLINE_MIN_COSINE = 0.70
 CANDIDATES = 20
+# A split needs this many members with text in each part: fewer is an outlier, not an event.
+MIN_SPLIT_PART = 4
+# The parts of a split must score this far under the merge threshold with each other, or the
+# next consolidation would merge them again.
+SPLIT_MARGIN = 0.10
 # Counts of the most frequent headline words kept per story: enough for any event's names.
 MAX_STORY_TERMS = 200
 
@@ -73,6 +79,14 @@ class StoryProfile:
         self.first_at = min(self.first_at, member.at)
         self.last_at = max(self.last_at, member.at)
 
+    @classmethod
+    def of(cls, story_id: int, members: list[Member], dimensions: int) -> StoryProfile:
+        """A story made of exactly these members."""
+        profile = cls(story_id, np.zeros(dimensions, np.float32), Counter(), 0, members[0].at, members[0].at)
+        for member in members:
+            profile.add(member)
+        return profile
+
     def absorb(self, other: StoryProfile) -> None:
         self.vector_sum = self.vector_sum + other.vector_sum
         self.terms = trimmed(self.terms + other.terms)
@@ -94,6 +108,17 @@ class Choice:
 class Merge:
     keep_id: int
     gone_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Split:
+    """A story's members in two parts: `keep` (the larger, and any without text) stays in the
+    story, `leave` starts a new one; `score` is the parts' merge score with each other."""
+
+    story_id: int
+    keep: list[Member]
+    leave: list[Member]
     score: float
 
 
@@ -229,13 +254,52 @@ class StoryClusterer:
             found.append(Merge(keep.id, gone.id, score))
         return found
 
+    def split(self, story: StoryProfile, members: list[Member], active: ActiveStories) -> Split | None:
+        """Two parts of a drifting story, or None when it is one event: its members are divided
+        by two-means on their embeddings, and the parts must be too far apart for consolidation
+        to merge them (by `SPLIT_MARGIN`) and each hold `MIN_SPLIT_PART` members."""
+        placed = [member for member in members if member.vector is not None]
+        if len(placed) < 2 * MIN_SPLIT_PART:
+            return None
+        labels = _two_means(np.stack([member.vector for member in placed]))  # type: ignore[misc]
+        parts = sorted(([m for m, label in zip(placed, labels, strict=True) if label == side] for side in (0, 1)), key=len, reverse=True)
+        if len(parts[1]) < MIN_SPLIT_PART:
+            return None
+        keep, leave = (StoryProfile.of(story.id, part, active.dimensions) for part in parts)
+        cosine = float(keep.centroid() @ leave.centroid())
+        score = self._score(cosine, keep.terms, leave.terms, active) if cosine >= self.min_cosine else cosine
+        if score >= self.merge_threshold - SPLIT_MARGIN:
+            return None
+        return Split(story.id, parts[0] + [m for m in members if m.vector is None], parts[1], score)
+
+    def _score(self, cosine: float, terms: Counter[str], other_terms: Counter[str], active: ActiveStories) -> float:
+        return (1 - self.lexical_weight) * cosine + self.lexical_weight * active.lexical_similarity(terms, other_terms)
+
     def _closest_other(self, story: StoryProfile, active: ActiveStories) -> tuple[StoryProfile | None, float]:
         best, best_score = None, -1.0
         window = (story.first_at - self.window, story.last_at + self.window)
         for other, cosine in active.nearest(story.centroid(), window[0], window[1], CANDIDATES + 1):
             if other.id == story.id or cosine < self.min_cosine:
                 continue
-            score = (1 - self.lexical_weight) * cosine + self.lexical_weight * active.lexical_similarity(story.terms, other.terms)
+            score = self._score(cosine, story.terms, other.terms, active)
             if score > best_score:
                 best, best_score = other, score
         return best, best_score
+
+
+def _two_means(vectors: np.ndarray, rounds: int = 20) -> np.ndarray:
+    """0 or 1 per row: spherical two-means, seeded by the row least like the whole and the
+    row least like that one (deterministic, so every worker splits a story the same way)."""
+    first = int(np.argmin(vectors @ vectors.sum(axis=0)))
+    second = int(np.argmin(vectors @ vectors[first]))
+    centres = vectors[[first, second]]
+    labels = np.zeros(len(vectors), dtype=np.int64)
+    for round_number in range(rounds):
+        updated = np.argmax(vectors @ centres.T, axis=1)
+        if round_number and np.array_equal(updated, labels):
+            break
+        labels = updated
+        for side in (0, 1):
+            total = vectors[labels == side].sum(axis=0)
+            centres[side] = total / max(float(np.linalg.norm(total)), 1e-12)
+    return labels

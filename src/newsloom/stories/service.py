@@ -1,4 +1,5 @@
-"""Stage 7: each enriched article joins its story; consolidation merges stories that are one.
+"""Stage 7: each enriched article joins its story; consolidation merges stories that are one
+and splits one that drifted into two events.
 
 The process keeps the window's stories in memory (`ActiveStories`) and catches up with what
 other workers wrote before each decision, from the stories' `updated_at`. The decision is
@@ -19,9 +20,9 @@ import numpy as np
 
 from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository, StoryRepository
-from newsloom.store.records import Article, StoryState
+from newsloom.store.records import Article, StoryMember, StoryState
 from newsloom.store.vectors import VectorRepository, choose_backend
-from newsloom.stories.clustering import ActiveStories, Member, StoryClusterer, StoryProfile
+from newsloom.stories.clustering import MIN_SPLIT_PART, ActiveStories, Member, StoryClusterer, StoryProfile
 from newsloom.stories.terms import headline_terms
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 CATCH_UP_OVERLAP = timedelta(seconds=30)
 # Extra pgvector hits asked for, in place of stories this process has just merged away.
 NEAREST_SLACK = 5
+# Larger stories are not checked for a split: reading every member's embedding each time one
+# joins would cost more than a rare split of a giant story is worth.
+MAX_SPLIT_MEMBERS = 2000
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ class StoryAssignment:
     status: str
     story_id: int | None
     reason: str
+
+
+@dataclass(frozen=True)
+class Consolidation:
+    merged: int
+    split: int
 
 
 class PgvectorStories(ActiveStories):
@@ -113,9 +123,9 @@ class StoryService:
     def _empty_window(self) -> ActiveStories:
         return PgvectorStories(self.database) if self.uses_pgvector else ActiveStories(DIMENSIONS)
 
-    def consolidate(self) -> int:
-        """Merges the stories changed since the last run into others they turned out to be;
-        returns how many merges were made."""
+    def consolidate(self) -> Consolidation:
+        """Merges the stories changed since the last run into others they turned out to be,
+        then splits those of them that drifted into two events; says how many of each."""
         with self._lock:
             self._catch_up()
             touched, self._touched = self._touched & self.active.stories.keys(), set()
@@ -131,8 +141,39 @@ class StoryService:
                     moved = stories.merge(keep.id, gone.id)
                     saved = stories.save(keep.id, *_columns(profile), keep.headline_article_id)
                 self.active.put(_profile(saved))
+                touched.add(saved.id)
                 log.info("story %s merged into %s (%d articles moved, score %.2f)", gone.id, keep.id, moved, merge.score)
-            return len(merges)
+            splits = sum(self._split(story_id) for story_id in sorted(touched & self.active.stories.keys()))
+            return Consolidation(merged=len(merges), split=splits)
+
+    def _split(self, story_id: int) -> bool:
+        """Splits the story if it drifted; the larger part keeps its id, so links hold."""
+        if not 2 * MIN_SPLIT_PART <= self.active.stories[story_id].size <= MAX_SPLIT_MEMBERS:
+            return False
+        with self.database.read() as session:
+            outlines = StoryRepository(session).member_outlines(story_id, MAX_SPLIT_MEMBERS + 1)
+        primaries = [_member(outline) for outline in outlines if outline.duplicate_of is None]
+        split = self.clusterer.split(self.active.stories[story_id], primaries, self.active)
+        if split is None:
+            return False
+        leaving = {member.article_id for member in split.leave}
+        leaving |= {outline.article_id for outline in outlines if outline.duplicate_of in leaving}  # copies follow their original
+        keep = [_member(outline) for outline in outlines if outline.article_id not in leaving]
+        leave = [_member(outline) for outline in outlines if outline.article_id in leaving]
+        with self.database.write() as session:
+            stories = StoryRepository(session)
+            state = stories.lock(story_id)
+            if state is None or state.merged_into_id is not None or state.article_count != len(outlines):
+                return False  # it changed since it was read: the next consolidation looks again
+            kept = StoryProfile.of(story_id, keep, DIMENSIONS)
+            started = stories.create(*_columns(StoryProfile.of(0, leave, DIMENSIONS)), headline_article_id=_central(split.leave))
+            stories.move(sorted(leaving), story_id, started.id)
+            headline = state.headline_article_id if state.headline_article_id not in leaving else _central(split.keep)
+            saved = stories.save(story_id, *_columns(kept), headline)
+        self.active.put(_profile(saved))
+        self.active.put(_profile(started))
+        log.info("story %s split: %d articles left for story %s (parts score %.2f)", story_id, len(leaving), started.id, split.score)
+        return True
 
     def _write(self, article: Article, member: Member, story_id: int | None, reason: str) -> StoryAssignment:
         with self.database.write() as session:
@@ -205,6 +246,19 @@ class StoryService:
                 self.active.put(_profile(state))
                 self._touched.add(state.id)
         self._caught_up_at = now
+
+
+def _member(outline: StoryMember) -> Member:
+    return Member(outline.article_id, _vector(outline.vector), headline_terms(outline.title), outline.sort_at)
+
+
+def _central(members: list[Member]) -> int | None:
+    """The member closest to the members' mean: a part's neutral headline."""
+    placed = [member for member in members if member.vector is not None]
+    if not placed:
+        return None
+    vectors = np.stack([member.vector for member in placed])  # type: ignore[misc]
+    return placed[int(np.argmax(vectors @ vectors.sum(axis=0)))].article_id
 
 
 def _vector(raw: bytes | None) -> np.ndarray | None:
