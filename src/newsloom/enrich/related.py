@@ -22,7 +22,7 @@ import numpy as np
 
 from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository
-from newsloom.store.records import Article
+from newsloom.store.records import Article, ArticleOutline
 from newsloom.store.vectors import VectorRepository, choose_backend
 
 MIN_SIMILARITY = 0.35
@@ -206,10 +206,11 @@ class RelatedFinder:
             for key, similarity in self.index.search(np.frombuffer(blob, dtype="<f4"), CANDIDATES)
             if key != article_id and similarity >= MIN_SIMILARITY  # only these are worth loading
         ]
+        # Chosen from outlines (no text), then only the chosen few are loaded whole.
         with self.database.read() as session:
-            found = ArticleRepository(session).get_many([key for key, _ in hits])
+            found = ArticleRepository(session).outlines([key for key, _ in hits])
         own_group = this.duplicate_of or this.id
-        chosen, groups = [], {own_group}
+        candidates, groups = [], {own_group}
         for key, similarity in hits:
             other = found.get(key)
             if other is None:
@@ -218,11 +219,14 @@ class RelatedFinder:
             if group in groups or other.title.casefold() == this.title.casefold():
                 continue  # a copy of this story, or of one already listed
             groups.add(group)
-            chosen.append(RelatedArticle(other, similarity, similarity * recency_weight(this.sort_at, other.sort_at)))
+            candidates.append((other, similarity, similarity * recency_weight(this.sort_at, other.sort_at)))
         # Other outlets' coverage of the same story first, then related stories.
-        chosen.sort(key=lambda r: (not _same_story(this, r.article), -r.score))
-        return chosen[:limit]
+        candidates.sort(key=lambda c: (not _same_story(this, c[0]), -c[2]))
+        chosen = candidates[:limit]
+        with self.database.read() as session:
+            articles = ArticleRepository(session).get_many([outline.id for outline, _, _ in chosen])
+        return [RelatedArticle(articles[o.id], similarity, score) for o, similarity, score in chosen if o.id in articles]
 
 
-def _same_story(this: Article, other: Article) -> bool:
-    return this.story_id is not None and other.story_id == this.story_id and other.source.id != this.source.id
+def _same_story(this: Article, other: ArticleOutline) -> bool:
+    return this.story_id is not None and other.story_id == this.story_id and other.source_id != this.source.id

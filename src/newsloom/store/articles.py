@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, column, func, literal, literal_column, or_, se
 from sqlalchemy.orm import Session
 
 from newsloom.store.models import ArticleEntityRow, ArticleHashtagRow, ArticleRow, SourceRow, UTCDateTime
-from newsloom.store.records import Article, ArticlePage, NewArticle, SearchFilters, SearchHit, SearchPage
+from newsloom.store.records import Article, ArticleOutline, ArticlePage, NewArticle, SearchFilters, SearchHit, SearchPage
 from newsloom.store.sources import to_source
 
 # A publish date this far past the fetch time is a publisher's clock or
@@ -73,6 +73,11 @@ class ArticleRepository:
     def get_many(self, article_ids: list[int]) -> dict[int, Article]:
         rows = list(self.session.scalars(select(ArticleRow).where(ArticleRow.id.in_(article_ids)))) if article_ids else []
         return {article.id: article for article in self._to_articles(rows)}
+
+    def outlines(self, article_ids: list[int]) -> dict[int, ArticleOutline]:
+        columns = (ArticleRow.id, ArticleRow.title, ArticleRow.source_id, ArticleRow.sort_at, ArticleRow.duplicate_of, ArticleRow.story_id)
+        rows = self.session.execute(select(*columns).where(ArticleRow.id.in_(article_ids))) if article_ids else []
+        return {row[0]: ArticleOutline(*row) for row in rows}
 
     def count(self) -> int:
         return self.session.scalar(select(text("count(*)")).select_from(ArticleRow)) or 0

@@ -125,6 +125,18 @@ class Article:
 
 
 @dataclass(frozen=True)
+class ArticleOutline:
+    """An article without its text: enough to choose among many before loading a few."""
+
+    id: int
+    title: str
+    source_id: int
+    sort_at: datetime
+    duplicate_of: int | None
+    story_id: int | None
+
+
+@dataclass(frozen=True)
 class ArticlePage:
     articles: list[Article]
     next_cursor: str | None
