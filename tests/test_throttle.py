@@ -37,6 +37,16 @@ def test_processes_sharing_redis_enforce_one_limit(shared_url):
     assert first.rate("signups", 3, 60).allow("user:1")  # and so are limits
 
 
+def test_one_event_sent_twice_counts_once_here_and_across_processes(shared_url):
+    for one, other in ((RateLimiter(2, 60), None), (Throttles(shared_url).rate("comments", 2, 60), Throttles(shared_url).rate("comments", 2, 60))):
+        other = other or one
+        assert one.allow("user:1", "form-a") and other.allow("user:1", "form-a")  # a double send: one event
+        assert other.allow("user:1", "form-b")  # the second event fills the limit of two
+        assert not one.allow("user:1", "form-c") and not other.allow("user:1")
+        assert one.allow("user:1", "form-a")  # still the same, already counted event
+        assert one.allow("user:2", "form-a")  # events are per key
+
+
 def test_the_shared_window_slides(shared_url):
     limiter = Throttles(shared_url).rate("questions", 2, 1.0)
     assert limiter.allow("ip:a") and limiter.allow("ip:a") and not limiter.allow("ip:a")

@@ -21,7 +21,11 @@ log = logging.getLogger(__name__)
 
 
 class Limiter(Protocol):
-    def allow(self, key: str) -> bool: ...
+    def allow(self, key: str, event: str | None = None) -> bool:
+        """Whether one more event is allowed for `key` now; it is counted if so. An `event`
+        already counted in the window (the same form sent twice at once, through two web
+        processes) is allowed again without counting a second time."""
+        ...
 
 
 class SignInThrottle(Protocol):
@@ -35,20 +39,22 @@ class RateLimiter:
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self._events: dict[str, deque[float]] = {}
+        self._events: dict[str, deque[tuple[float, str | None]]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, key: str) -> bool:
+    def allow(self, key: str, event: str | None = None) -> bool:
         now = time.monotonic()
         with self._lock:
             events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
+            while events and events[0][0] <= now - self.window:
                 events.popleft()
+            if event is not None and any(seen == event for _, seen in events):
+                return True
             if len(events) >= self.limit:
                 return False
-            events.append(now)
+            events.append((now, event))
             if len(self._events) > 100_000:  # forget idle keys rather than grow without bound
-                self._events = {k: v for k, v in self._events.items() if v and v[-1] > now - self.window}
+                self._events = {k: v for k, v in self._events.items() if v and v[-1][0] > now - self.window}
             return True
 
 
@@ -95,14 +101,16 @@ class LoginThrottle:
                 self._keys.pop(key, None)
 
 
-# Sliding window in a sorted set: drop what left the window, count, add when under the limit.
-# Redis's own clock, so that web processes on machines whose clocks differ agree.
+# Sliding window in a sorted set: drop what left the window, count, add when under the limit;
+# an event already in the window (the member) passes without counting again. Redis's own clock,
+# so that web processes on machines whose clocks differ agree.
 _ALLOW = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) + tonumber(now[2]) / 1e6
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - tonumber(ARGV[2]))
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 1 end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], t, t .. ':' .. ARGV[3])
+redis.call('ZADD', KEYS[1], t, ARGV[3])
 redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
 return 1
 """
@@ -165,10 +173,11 @@ class RedisRateLimiter:
         self._events = itertools.count()
         self._process = secrets.token_hex(6)  # event names must differ across processes too
 
-    def allow(self, key: str) -> bool:
-        member = f"{self._process}:{next(self._events)}"
+    def allow(self, key: str, event: str | None = None) -> bool:
+        member = f"event:{event}" if event is not None else f"{self._process}:{next(self._events)}"
         keys, args = [f"newsloom:limit:{self.name}:{key}"], [self.limit, self.window, member]
-        return self._shared.call(lambda: bool(self._script(keys=keys, args=args)), lambda: self.fallback.allow(key), f"rate limit {self.name}")
+        return self._shared.call(lambda: bool(self._script(keys=keys, args=args)), lambda: self.fallback.allow(key, event),
+                                 f"rate limit {self.name}")  # fmt: skip
 
 
 class RedisLoginThrottle:

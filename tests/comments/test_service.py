@@ -91,6 +91,14 @@ def test_rate_limits_per_account_and_per_address(site, services):
     assert comments.post(second, article, "hello", nonce(), "10.0.0.2").status == PUBLISHED
 
 
+def test_a_form_counts_once_against_the_limits_however_often_it_is_sent(site, services):
+    comments, _, accounts = site(comments_per_minute=1)
+    reader, article, form = accounts.sign_up("reader1", PASSWORD), store_article(services.database), nonce()
+    assert comments.post(reader, article, "   ", form, "10.0.0.1").status == REFUSED  # empty: corrected and sent again
+    assert comments.post(reader, article, "Now with words.", form, "10.0.0.1").status == PUBLISHED
+    assert comments.post(reader, article, "Another one.", nonce(), "10.0.0.1").status == LIMITED  # a new form counts
+
+
 def test_filter_matches_are_held_for_review_and_moderators_are_not(world):
     comments, moderation, _, reader, _, moderator, article = world
     assert moderation.add_filter(moderator, "casino").ok

@@ -30,6 +30,7 @@ from sqlalchemy import text
 from newsloom.accounts import Accounts
 from newsloom.jobs import JobQueue
 from newsloom.services import Services
+from newsloom.settings import Settings
 from newsloom.store import Database, EntryRepository
 from newsloom.store.migrate import upgrade
 from tests.conftest import POSTGRES_URL, expected_vector_index, make_settings
@@ -153,9 +154,10 @@ def _comment_concurrently_through_every_web_process(services: Services, ports: l
     if not ports:
         return []
     accounts = Accounts(services.database)
-    # Two comments per account: each is sent twice at once, and both sends may count against the
-    # account's limit (shared by the web processes through Redis) before either is stored.
-    tokens = [accounts.create_token(accounts.sign_up(f"reader{n}", PASSWORD).id, "test") for n in range(COMMENTS // 2)]
+    # As many comments per account as its limit allows a minute: each is sent through both web
+    # processes at once, and the limit (shared through Redis) must count each form once.
+    per_account = Settings.model_fields["comments_per_minute"].default
+    tokens = [accounts.create_token(accounts.sign_up(f"reader{n}", PASSWORD).id, "test") for n in range(COMMENTS // per_account)]
     with services.database.read() as session:  # ids, not 1 to 20: a rolled-back insert leaves a gap in the sequence
         article_ids = list(session.scalars(text("SELECT id FROM articles ORDER BY id LIMIT 20")))
 

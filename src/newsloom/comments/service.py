@@ -85,7 +85,7 @@ class CommentService:
             stored = CommentRepository(session).by_nonce(user.id, nonce)
         if stored is not None:  # the same form again: answer as the first time, store nothing
             return _stored_before(stored)
-        problem = self._limited(user, address) or self._text_problem(body)
+        problem = self._limited(user, address, nonce) or self._text_problem(body)
         if problem:
             return problem
         body = body.strip()
@@ -203,13 +203,16 @@ class CommentService:
             and datetime.now(UTC) - comment.created_at <= timedelta(minutes=self.settings.comment_edit_minutes)
         )  # fmt: skip
 
-    def _limited(self, user: User, address: str) -> CommentResult | None:
+    def _limited(self, user: User, address: str, nonce: str | None = None) -> CommentResult | None:
         if user.moderates:
             return None
-        # Every attempt counts against the address, so many accounts from one place share its limit.
-        allowed = self._per_address.allow(f"ip:{address}")
-        allowed = self._per_minute.allow(f"user:{user.id}") and allowed
-        allowed = allowed and self._per_hour.allow(f"user:{user.id}")
+        # One form (its nonce) counts once, however many times it is sent at once: at most one
+        # of the sends is stored. Every attempt counts against the address, so many accounts
+        # from one place share its limit.
+        form = f"{user.id}:{nonce}" if nonce else None
+        allowed = self._per_address.allow(f"ip:{address}", form)
+        allowed = self._per_minute.allow(f"user:{user.id}", form) and allowed
+        allowed = allowed and self._per_hour.allow(f"user:{user.id}", form)
         if not allowed:
             return CommentResult(LIMITED, "You are commenting too fast; wait a minute and try again.")
         return None
