@@ -38,8 +38,9 @@ def test_processes_sharing_redis_enforce_one_limit(shared_url):
 
 
 def test_one_event_sent_twice_counts_once_here_and_across_processes(shared_url):
-    for one, other in ((RateLimiter(2, 60), None), (Throttles(shared_url).rate("comments", 2, 60), Throttles(shared_url).rate("comments", 2, 60))):
-        other = other or one
+    in_process = RateLimiter(2, 60)
+    two_processes = (Throttles(shared_url).rate("comments", 2, 60), Throttles(shared_url).rate("comments", 2, 60))
+    for one, other in ((in_process, in_process), two_processes):
         assert one.allow("user:1", "form-a") and other.allow("user:1", "form-a")  # a double send: one event
         assert other.allow("user:1", "form-b")  # the second event fills the limit of two
         assert not one.allow("user:1", "form-c") and not other.allow("user:1")

@@ -18,7 +18,8 @@ def embed():
 
 def members_of(headlines, embed, first_id=1):
     vectors = embed([h.title for h in headlines])
-    return [Member(first_id + n, vector, headline_terms(h.title), h.at) for n, (h, vector) in enumerate(zip(headlines, vectors, strict=True))]
+    pairs = enumerate(zip(headlines, vectors, strict=True))
+    return [Member(first_id + n, vector, headline_terms(h.title), h.at) for n, (h, vector) in pairs]
 
 
 def story_of(members):
@@ -34,7 +35,8 @@ def test_a_story_that_drifted_into_two_events_splits_along_them(embed):
     story, active = story_of(sbarro + titanfall + [no_text])
     split = StoryClusterer().split(story, sbarro + titanfall + [no_text], active)
     assert split is not None and split.story_id == 1
-    assert {m.article_id for m in split.keep} == {m.article_id for m in sbarro} | {200}  # the larger part, and the one without text
+    # The larger part stays, and with it the member without text.
+    assert {m.article_id for m in split.keep} == {m.article_id for m in sbarro} | {200}
     assert {m.article_id for m in split.leave} == {m.article_id for m in titanfall}
     assert split.score < StoryClusterer().merge_threshold  # consolidation will not merge them back
 
@@ -55,5 +57,6 @@ def test_too_few_members_for_two_events_are_never_split(embed):
 def test_a_profile_made_of_members_sums_them():
     at = find_story("Sbarro")[0].at
     vectors = np.eye(DIMENSIONS, dtype=np.float32)[:2]
-    profile = StoryProfile.of(7, [Member(1, vectors[0], frozenset({"a"}), at), Member(2, vectors[1], frozenset({"a", "b"}), at)], DIMENSIONS)
+    members = [Member(1, vectors[0], frozenset({"a"}), at), Member(2, vectors[1], frozenset({"a", "b"}), at)]
+    profile = StoryProfile.of(7, members, DIMENSIONS)
     assert profile.size == 2 and profile.terms == Counter({"a": 2, "b": 1}) and np.allclose(profile.vector_sum[:2], 1)

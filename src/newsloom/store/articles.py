@@ -75,7 +75,8 @@ class ArticleRepository:
         return {article.id: article for article in self._to_articles(rows)}
 
     def outlines(self, article_ids: list[int]) -> dict[int, ArticleOutline]:
-        columns = (ArticleRow.id, ArticleRow.title, ArticleRow.source_id, ArticleRow.sort_at, ArticleRow.duplicate_of, ArticleRow.story_id)
+        columns = (ArticleRow.id, ArticleRow.title, ArticleRow.source_id, ArticleRow.sort_at, ArticleRow.duplicate_of,
+                   ArticleRow.story_id)  # fmt: skip
         rows = self.session.execute(select(*columns).where(ArticleRow.id.in_(article_ids))) if article_ids else []
         return {row[0]: ArticleOutline(*row) for row in rows}
 

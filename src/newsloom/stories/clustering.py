@@ -262,7 +262,8 @@ class StoryClusterer:
         if len(placed) < 2 * MIN_SPLIT_PART:
             return None
         labels = _two_means(np.stack([member.vector for member in placed]))  # type: ignore[misc]
-        parts = sorted(([m for m, label in zip(placed, labels, strict=True) if label == side] for side in (0, 1)), key=len, reverse=True)
+        sides = ([m for m, label in zip(placed, labels, strict=True) if label == side] for side in (0, 1))
+        parts = sorted(sides, key=len, reverse=True)
         if len(parts[1]) < MIN_SPLIT_PART:
             return None
         keep, leave = (StoryProfile.of(story.id, part, active.dimensions) for part in parts)

@@ -172,7 +172,8 @@ class StoryService:
             saved = stories.save(story_id, *_columns(kept), headline)
         self.active.put(_profile(saved))
         self.active.put(_profile(started))
-        log.info("story %s split: %d articles left for story %s (parts score %.2f)", story_id, len(leaving), started.id, split.score)
+        log.info("story %s split: %d articles left for story %s (parts score %.2f)",
+                 story_id, len(leaving), started.id, split.score)  # fmt: skip
         return True
 
     def _write(self, article: Article, member: Member, story_id: int | None, reason: str) -> StoryAssignment:
