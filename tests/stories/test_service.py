@@ -20,6 +20,10 @@ from tests.support.stories import coverage_page, find_story
 REPUBLISHED = "This story first appeared on Outlet 0 and is republished with permission."
 
 
+def story_of(session, article_id):
+    return ArticleRepository(session).get(article_id).story_id
+
+
 def ingest(services, url, html):
     result = services.pipeline.ingest_page(url, html.encode())
     assert result.article_id is not None, result
@@ -97,7 +101,7 @@ def test_consolidation_merges_split_coverage_and_the_larger_story_keeps_its_id(s
     assert services.stories.consolidate() == Consolidation(merged=2, split=0)
     with services.database.read() as session:
         stories = StoryRepository(session)
-        ids = {stories.story_of(a.article_id) for a in placed}
+        ids = {story_of(session, a.article_id) for a in placed}
         assert len(ids) == 1
         [kept] = ids
         assert kept in {a.story_id for a in placed}
@@ -121,10 +125,10 @@ def test_a_story_that_drifted_splits_and_the_larger_part_keeps_its_id(services):
     assert services.stories.consolidate() == Consolidation(merged=0, split=1)
     with services.database.read() as session:
         stories = StoryRepository(session)
-        kept, started = (stories.story_of(a.article_id) for a in (sbarro[0], titanfall[0]))
+        kept, started = (story_of(session, a.article_id) for a in (sbarro[0], titanfall[0]))
         assert kept == story_id and started != story_id  # links to the story still lead to its larger part
-        assert {stories.story_of(a.article_id) for a in sbarro} == {story_id}
-        assert {stories.story_of(a.article_id) for a in titanfall + [copy]} == {started}  # the near copy follows its original
+        assert {story_of(session, a.article_id) for a in sbarro} == {story_id}
+        assert {story_of(session, a.article_id) for a in titanfall + [copy]} == {started}  # the near copy follows its original
         assert (stories.get(kept).article_count, stories.get(started).article_count) == (6, 5)
         assert [s.article_count for s in stories.summaries([kept, started])] == [6, 5]  # counts match the members
         assert stories.get(started).headline_article_id in {a.article_id for a in titanfall}

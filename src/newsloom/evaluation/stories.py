@@ -62,12 +62,10 @@ def cluster(
     active = ActiveStories(vectors.shape[1])
     story_of: dict[str, int] = {}
     members: dict[int, list[Member]] = {}
-    ids = {}  # the headline id of each member's position
     touched: set[int] = set()
     next_id = len(headlines) + 1  # ids for stories a split starts
     for position, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1):
         member = Member(position, vector, headline_terms(headline.title), headline.at)
-        ids[position] = headline.id
         choice = clusterer.choose(member, active)
         if choice.story_id is None:
             story = StoryProfile(position, np.zeros_like(vector), Counter(), 0, member.at, member.at)
@@ -83,7 +81,7 @@ def cluster(
             for merge in clusterer.merges(active, touched & active.stories.keys()):
                 moved = members.pop(merge.gone_id)
                 for each in moved:
-                    story_of[ids[each.article_id]] = merge.keep_id
+                    story_of[headlines[each.article_id - 1].id] = merge.keep_id
                 members[merge.keep_id].extend(moved)
                 touched.add(merge.keep_id)
             for story_id in sorted(touched & active.stories.keys()):
@@ -95,7 +93,7 @@ def cluster(
                 active.put(StoryProfile.of(next_id, split.leave, active.dimensions))
                 members[story_id], members[next_id] = split.keep, split.leave
                 for each in split.leave:
-                    story_of[ids[each.article_id]] = next_id
+                    story_of[headlines[each.article_id - 1].id] = next_id
                 next_id += 1
             touched = set()
     return story_of

@@ -71,9 +71,6 @@ class StoryRepository:
         VectorRepository(self.session).put_story(story_id, vector_sum, first_at, last_at)
         return _state(row)
 
-    def story_of(self, article_id: int) -> int | None:
-        return self.session.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id))
-
     def claim(self, article_id: int) -> int | None:
         """The article's story, with its row locked until commit: two workers placing the same
         article take turns, and the second sees the first's story (READ COMMITTED re-reads a

@@ -125,7 +125,9 @@ class Split:
 def trimmed(terms: Counter[str]) -> Counter[str]:
     if len(terms) <= MAX_STORY_TERMS:
         return terms
-    return Counter(dict(terms.most_common(MAX_STORY_TERMS)))
+    # Ties broken by the word, not by set order (which Python's hash seed changes per process),
+    # so that every process keeps the same words.
+    return Counter(dict(sorted(terms.items(), key=lambda item: (-item[1], item[0]))[:MAX_STORY_TERMS]))
 
 
 class ActiveStories:
@@ -189,11 +191,14 @@ class ActiveStories:
         if not query or not counts:
             return 0.0
         weights = {term: self.idf(term) ** 2 for term in query}
-        dot = sum(query[t] * counts.get(t, 0) * w for t, w in weights.items())
+        # fsum: a correctly rounded sum whatever the order of the words, which follows the
+        # process's hash seed; a plain sum differs in the last bits between processes and can
+        # tip a score that sits on a threshold.
+        dot = math.fsum(query[t] * counts.get(t, 0) * w for t, w in weights.items())
         if dot == 0:
             return 0.0
-        query_norm = math.sqrt(sum((query[t] ** 2) * w for t, w in weights.items()))
-        story_norm = math.sqrt(sum((c * self.idf(t)) ** 2 for t, c in counts.items()))
+        query_norm = math.sqrt(math.fsum((query[t] ** 2) * w for t, w in weights.items()))
+        story_norm = math.sqrt(math.fsum((c * self.idf(t)) ** 2 for t, c in counts.items()))
         return dot / (query_norm * story_norm)
 
     def nearest(self, vector: np.ndarray, since: datetime, until: datetime, count: int) -> list[tuple[StoryProfile, float]]:

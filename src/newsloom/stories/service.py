@@ -152,14 +152,15 @@ class StoryService:
             return False
         with self.database.read() as session:
             outlines = StoryRepository(session).member_outlines(story_id, MAX_SPLIT_MEMBERS + 1)
-        primaries = [_member(outline) for outline in outlines if outline.duplicate_of is None]
+        members = [_member(outline) for outline in outlines]
+        primaries = [member for member, outline in zip(members, outlines, strict=True) if outline.duplicate_of is None]
         split = self.clusterer.split(self.active.stories[story_id], primaries, self.active)
         if split is None:
             return False
         leaving = {member.article_id for member in split.leave}
         leaving |= {outline.article_id for outline in outlines if outline.duplicate_of in leaving}  # copies follow their original
-        keep = [_member(outline) for outline in outlines if outline.article_id not in leaving]
-        leave = [_member(outline) for outline in outlines if outline.article_id in leaving]
+        keep = [member for member in members if member.article_id not in leaving]
+        leave = [member for member in members if member.article_id in leaving]
         with self.database.write() as session:
             stories = StoryRepository(session)
             state = stories.lock(story_id)
