@@ -5,9 +5,14 @@ returning a page of the same size, measured in the same run. One uvicorn process
     apt-get install wrk
     .venv/bin/python bench/web.py [--articles 100000] [--connections 50] [--seconds 15] [--no-cache]
 
-Article pages are measured twice: "hot", the 200 newest (the front pages' links, which most
-readers open), each requested once before the run as on a site that is already serving them,
-and "cold", 2,000 articles drawn from the whole archive, nearly all rendered afresh.
+Article pages are measured three ways:
+- "hot": the 200 newest (the front pages' links, which most readers open), each requested
+  once before the run as on a site that is already serving them (the in-process page cache);
+- "kept": 50,000 articles drawn from the whole archive, each page rendered earlier and kept in
+  the database (`newsloom pages`, timed here), so nearly every request is one the process has
+  not served before;
+- "never rendered": 2,000 other articles whose kept pages are removed before the run, so
+  each first request renders the page (and keeps it).
 """
 
 from __future__ import annotations
@@ -31,11 +36,14 @@ sys.path.insert(0, str(REPO))
 
 from bench.archive import build  # noqa: E402
 from bench.search import queries  # noqa: E402
-from newsloom.store import ArticleRepository, Database  # noqa: E402
+from newsloom.store import ArticleRepository, Database, PageRepository  # noqa: E402
+from newsloom.store.migrate import upgrade  # noqa: E402
 from newsloom.web.rendering import article_path  # noqa: E402
 
-BARE_BODY_BYTES = 20_000
-HOT_ARTICLES = 200  # what most readers open: the articles on the first pages  # about an article page's size, so both send the same bytes
+BARE_BODY_BYTES = 20_000  # about an article page's size, so both send the same bytes
+HOT_ARTICLES = 200  # what most readers open: the articles on the first pages
+KEPT_SAMPLE = 50_000
+NEVER_RENDERED_SAMPLE = 2_000
 
 
 def serve(kind: str, port: int, archive: Path, cache_seconds: int) -> None:
@@ -59,6 +67,15 @@ def serve(kind: str, port: int, archive: Path, cache_seconds: int) -> None:
         settings = Settings(data_dir=archive.parent, database_url=f"sqlite:///{archive}", page_cache_seconds=cache_seconds)
         app = create_app(settings)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def keep_pages(archive: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).with_name("newsloom")), "pages"], check=True,
+        env={**os.environ, "NEWSLOOM_DATABASE_URL": f"sqlite:///{archive}", "NEWSLOOM_DATA_DIR": str(archive.parent)},
+    )  # fmt: skip
+    return round(time.perf_counter() - started)
 
 
 def start(kind: str, port: int, archive: Path, cache_seconds: int) -> subprocess.Popen:
@@ -115,22 +132,29 @@ def main() -> None:
         return
     build(archive, arguments.articles)
     database = Database(f"sqlite:///{archive}")
+    upgrade(database.engine)  # an archive built by an earlier version
+    results = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": datetime.now(UTC).date().isoformat(), "articles": arguments.articles,
+        "connections": arguments.connections, "seconds": arguments.seconds,
+    }  # fmt: skip
+    results["keeping every article page (newsloom pages), seconds"] = keep_pages(archive)
     rng = random.Random(5)
-    with database.read() as session:
+    sample = rng.sample(range(1, arguments.articles + 1), KEPT_SAMPLE + NEVER_RENDERED_SAMPLE)
+    with database.write() as session:
         articles = ArticleRepository(session)
-        cold = articles.get_many(rng.sample(range(1, arguments.articles + 1), 2000))
+        kept = articles.get_many(sample[:KEPT_SAMPLE])
+        never_rendered = articles.get_many(sample[KEPT_SAMPLE:])
+        PageRepository(session).drop(*never_rendered)
         hot = articles.page(HOT_ARTICLES).articles
-    cold_paths = [article_path(article) for article in cold.values()]
+    kept_paths = [article_path(article) for article in kept.values()]
+    never_rendered_paths = [article_path(article) for article in never_rendered.values()]
     hot_paths = [article_path(article) for article in hot]
     search_paths = [f"/search?q={q.replace(' ', '+')}" for q in queries(database, 200)]
     database.dispose()
 
     cache = 0 if arguments.no_cache else 30
-    results = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "date": datetime.now(UTC).date().isoformat(), "articles": arguments.articles,
-        "connections": arguments.connections, "seconds": arguments.seconds, "page_cache_seconds": cache,
-    }  # fmt: skip
+    results["page_cache_seconds"] = cache
     bare = start("bare", arguments.port + 1, archive, cache)
     try:
         results["bare Starlette endpoint"] = wrk(arguments.port + 1, ["/"], arguments.connections, arguments.seconds)
@@ -145,7 +169,8 @@ def main() -> None:
         results["related index built in seconds"] = round(time.perf_counter() - started)
         pages = (
             ("article page, hot: the 200 newest", hot_paths),
-            ("article page, cold: any of the archive", cold_paths),
+            ("article page, kept: any of the archive", kept_paths),
+            ("article page, never rendered", never_rendered_paths),
             ("home page", ["/"]),
             ("search page", search_paths),
         )

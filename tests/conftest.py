@@ -99,6 +99,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "total_timeout": 5.0,
         "min_article_chars": 200,
         "page_cache_seconds": 0,  # tests change data between requests; tests/web/test_cache.py turns it on
+        "stored_page_max_seconds": 0,  # the same; tests/web/test_stored_pages.py turns it on
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ COMMANDS = [
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
     ["enrich"], ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
     ["sources", "relearn"], ["sources", "forget"], ["admin"], ["admin", "create"], ["admin", "role"], ["backup"], ["restore"], ["jobs"],
+    ["pages"],
 ]  # fmt: skip
 
 
@@ -244,6 +245,25 @@ def test_sources_rules_relearn_and_forget(run, sqlite_url, publisher, tmp_path):
     assert "learned" in run("sources", "relearn", "127.0.0.1", database_url=sqlite_url, check=0).stdout
     cleared = run("sources", "rules", "127.0.0.1", "--clear", database_url=sqlite_url, check=0).stdout
     assert "body (extractor decides); drop (nothing)" in cleared
+
+
+def test_pages_keeps_each_article_page_once(run, sqlite_url, publisher, tmp_path):
+    from newsloom.services import Services
+    from newsloom.store import PageRepository
+    from tests.conftest import make_settings
+    from tests.web.conftest import ingest_pages
+
+    services = Services(make_settings(tmp_path, sqlite_url))
+    ids = ingest_pages(services, publisher, 3)
+    assert run("pages", database_url=sqlite_url, check=0).stdout.strip() == "kept 3 article pages"
+    with services.database.read() as session:
+        assert all(f"/article/{i}/" in PageRepository(session).get(i).path for i in ids)
+    assert run("pages", database_url=sqlite_url, check=0).stdout.strip() == "kept 0 article pages"  # only missing ones
+    assert run("pages", "--all", database_url=sqlite_url, check=0).stdout.strip() == "kept 3 article pages"
+    assert run("pages", "--drop", database_url=sqlite_url, check=0).stdout.strip() == "dropped 3 kept pages"
+    off = run("pages", database_url=sqlite_url, env_extra={"NEWSLOOM_STORED_PAGE_MAX_SECONDS": "0"}, check=2)
+    assert "pages are not kept" in off.stderr
+    services.close()
 
 
 def test_admin_create_sets_the_admin_and_refuses_weak_passwords(run, sqlite_url):

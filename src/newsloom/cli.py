@@ -794,6 +794,52 @@ def enrich(
     out.print(f"enriched {len(ids)} articles: " + (", ".join(f"{n} {s}" for s, n in sorted(outcomes.items())) or "nothing to do"))
 
 
+@app.command()
+def pages(
+    ctx: typer.Context,
+    render_all: Annotated[bool, typer.Option("--all", help="Render every article page again, not only missing ones.")] = False,
+    drop: Annotated[bool, typer.Option("--drop", help="Forget every kept page instead (they are rendered again on demand).")] = False,
+) -> None:
+    """Render article pages and keep them in the database, so no reader of the archive waits
+    for one (after an import, a restore or a bulk re-enrichment)."""
+    from newsloom.store import Database, PageRepository
+    from newsloom.web import create_app
+
+    settings: Settings = ctx.obj.settings
+    _require_current_schema(settings)
+    database = Database(database_url(settings))
+    try:
+        if drop:
+            with database.write() as session:
+                out.print(f"dropped {PageRepository(session).drop_all()} kept pages")
+            return
+        if settings.stored_page_max_seconds == 0:
+            usage_error("NEWSLOOM_STORED_PAGE_MAX_SECONDS is 0: pages are not kept")
+        state = create_app(settings, database).state
+        _while_busy("indexing embeddings for related articles", state.related.sync)
+        kept = skipped = 0
+        with database.read() as session:
+            total = ArticleRepository(session).count()
+        with Progress(console=err, transient=True) as progress:
+            task, after = progress.add_task("rendering", total=total), 0
+            while True:
+                with database.read() as session:
+                    ids = PageRepository(session).readable_ids(after, 500, only_missing=not render_all)
+                if not ids:
+                    break
+                for article_id in ids:
+                    if state.stored_pages.render(article_id):
+                        kept += 1
+                    else:
+                        skipped += 1
+                    progress.advance(task)
+                after = ids[-1]
+        state.related.stop()
+    finally:
+        database.dispose()
+    out.print(f"kept {kept} article pages" + (f"; {skipped} not kept (removed or copied meanwhile)" if skipped else ""))
+
+
 # --- processes -----------------------------------------------------------
 
 

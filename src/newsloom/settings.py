@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         30, ge=0, le=3600,
         description="How long a rendered article or list page is reused for other readers (0 turns the cache off).",
     )
+    stored_page_max_seconds: int = Field(
+        3600, ge=0, le=7 * 86400,
+        description="Article pages are kept in the database once rendered, each fresh for a tenth of its article's age "
+        "(at least a minute, at most this); an older one is still served while it renders again in the background. "
+        "0 keeps none.",
+    )  # fmt: skip
     secret_key: str | None = Field(
         None,
         min_length=32,

@@ -136,6 +136,12 @@ class RelatedFinder:
         self._sync_lock = threading.Lock()
         self._stopping = threading.Event()
         self._warming: threading.Thread | None = None
+        self._caught_up = threading.Event()
+
+    @property
+    def caught_up(self) -> bool:
+        """Whether every stored embedding has been searchable at least once (always, on pgvector)."""
+        return self._caught_up.is_set() or not self.index.follows_store
 
     @property
     def index(self) -> VectorIndex:
@@ -156,6 +162,7 @@ class RelatedFinder:
                 with self.database.read() as session:
                     rows = EnrichmentRepository(session).embeddings_since(self._seq)
                 if not rows:
+                    self._caught_up.set()
                     return changed
                 # In slices, each under the index's lock: searches go on while a large index is
                 # built, and a shutdown waits for one slice at most.

@@ -10,6 +10,7 @@ from newsloom.store.entries import EntryRepository
 from newsloom.store.feeds import FeedExistsError, FeedRepository
 from newsloom.store.meta import MetaRepository
 from newsloom.store.near_duplicates import NearDuplicateRepository
+from newsloom.store.pages import PageRepository, StoredPage
 from newsloom.store.sources import SourceRepository
 from newsloom.store.stories import StoryRepository
 from newsloom.store.users import UserRepository
@@ -29,7 +30,9 @@ __all__ = [
     "MetaRepository",
     "ModerationRepository",
     "NearDuplicateRepository",
+    "PageRepository",
     "SourceRepository",
+    "StoredPage",
     "StoryRepository",
     "UserRepository",
 ]

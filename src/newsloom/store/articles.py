@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, column, func, literal, literal_column, or_, se
 from sqlalchemy.orm import Session
 
 from newsloom.store.models import ArticleEntityRow, ArticleHashtagRow, ArticleRow, SourceRow, UTCDateTime
+from newsloom.store.pages import PageRepository
 from newsloom.store.records import Article, ArticleOutline, ArticlePage, NewArticle, SearchFilters, SearchHit, SearchPage
 from newsloom.store.sources import to_source
 
@@ -137,6 +138,7 @@ class ArticleRepository:
         return [(row[0], row[1]) for row in rows]
 
     def set_original(self, article_id: int, source_id: int, url: str | None) -> None:
+        PageRepository(self.session).drop(article_id)
         self.session.execute(
             update(ArticleRow).where(ArticleRow.id == article_id).values(original_source_id=source_id, original_url=url)
         )
@@ -147,6 +149,7 @@ class ArticleRepository:
 
     def replace_body(self, article_id: int, html: str, text: str) -> None:
         """A re-cleaned body. The content hash keeps naming the article as first stored."""
+        PageRepository(self.session).drop(article_id)
         self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(html=html, text=text))
 
     def search_ids(self, query: str, limit: int = 50) -> list[int]:

@@ -18,6 +18,7 @@ from newsloom.store.models import (
     EntityRow,
     utcnow,
 )
+from newsloom.store.pages import PageRepository
 from newsloom.store.records import (
     ArticleEntityRecord,
     AttributedQuote,
@@ -62,6 +63,7 @@ class EnrichmentRepository:
         self.record_status(article_id, "entities", model=model, model_version=model_version, status=status, reason=reason)
 
     def record_status(self, article_id: int, kind: str, *, model: str, model_version: str, status: str, reason: str | None) -> None:
+        PageRepository(self.session).drop(article_id)  # every enrichment result is recorded with its status
         self.session.merge(
             EnrichmentRow(
                 article_id=article_id, kind=kind, model=model, model_version=model_version,

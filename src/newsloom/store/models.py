@@ -391,3 +391,17 @@ class StoryRow(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ArticlePageRow(Base):
+    """An article page as every signed-out reader sees it, kept so that reading an article
+    nobody opened lately costs one lookup instead of a render (see web/stored_pages.py)."""
+
+    __tablename__ = "article_pages"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(2048))  # the page's address; another (an old slug) redirects
+    version: Mapped[str] = mapped_column(String(32))  # of the templates that rendered it
+    html: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fresh_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,6 +4,7 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.models import ArticleRow, ArticleSignatureRow, LshBucketRow
+from newsloom.store.pages import PageRepository
 
 
 class NearDuplicateRepository:
@@ -34,10 +35,12 @@ class NearDuplicateRepository:
         return duplicate_of or article_id
 
     def link(self, duplicate_id: int, primary_id: int) -> None:
+        PageRepository(self.session).drop(duplicate_id, primary_id)  # a copy redirects; its original lists it
         self.session.execute(update(ArticleRow).where(ArticleRow.id == duplicate_id).values(duplicate_of=primary_id))
 
     def promote(self, new_primary: int, old_primary: int) -> None:
         """The original publisher's copy arrived late: it becomes the primary of the group."""
+        PageRepository(self.session).drop(new_primary, old_primary)
         self.session.execute(
             update(ArticleRow)
             .where((ArticleRow.duplicate_of == old_primary) | (ArticleRow.id == old_primary))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from newsloom.store.articles import ArticleRepository
 from newsloom.store.models import ArticleEmbeddingRow, ArticleRow, EnrichmentRow, StoryRow, utcnow
+from newsloom.store.pages import PageRepository
 from newsloom.store.records import Article, StoryMember, StoryState, StorySummary
 from newsloom.store.vectors import VectorRepository
 
@@ -90,6 +91,7 @@ class StoryRepository:
         )
 
     def join(self, article_id: int, story_id: int) -> None:
+        PageRepository(self.session).drop(article_id)  # its page links its story
         self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
 
     def merge(self, keep_id: int, gone_id: int) -> int:
@@ -113,6 +115,7 @@ class StoryRepository:
 
     def move(self, article_ids: list[int], from_id: int, to_id: int) -> int:
         """Moves those of the articles still in `from_id` to `to_id`; returns how many moved."""
+        PageRepository(self.session).drop(*article_ids)
         moved = self.session.execute(
             update(ArticleRow).where(ArticleRow.id.in_(article_ids), ArticleRow.story_id == from_id).values(story_id=to_id)
         ).rowcount

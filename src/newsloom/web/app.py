@@ -40,6 +40,7 @@ from newsloom.web.cache import PageCache, PageCacheMiddleware
 from newsloom.web.metrics import Metrics, MetricsMiddleware
 from newsloom.web.rendering import COMMENTS_PLACEHOLDER, Renderer
 from newsloom.web.security import SecurityHeadersMiddleware
+from newsloom.web.stored_pages import StoredPages
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "newsloom_session"
@@ -73,6 +74,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.accounts = Accounts(database)
     app.state.renderer = Renderer()
     app.state.page_cache = PageCache(settings.page_cache_seconds)
+    app.state.stored_pages = StoredPages(database, settings.stored_page_max_seconds, lambda: app.state.related.caught_up)
+    app.state.stored_pages.set_renderer(reader.article_renderer(app.state))
     throttles = Throttles.from_settings(settings)  # shared by every web process when the queue is on Redis
     app.state.login_throttle = throttles.sign_in(settings.login_max_failures, settings.login_lockout_seconds)
     app.state.question_limiter = throttles.rate("questions", settings.questions_per_minute, 60.0)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
 from newsloom.store import (
     ArticleRepository,
@@ -20,7 +21,7 @@ from newsloom.store import (
     SourceRepository,
     StoryRepository,
 )
-from newsloom.store.records import SearchFilters
+from newsloom.store.records import Article, SearchFilters
 from newsloom.stories.coverage import story_coverage
 from newsloom.stories.ranking import top_stories
 from newsloom.throttle import client_address
@@ -28,6 +29,7 @@ from newsloom.web.cache import page_key
 from newsloom.web.comments import CommentOrder, comment_order, fill_comments
 from newsloom.web.rendering import article_path, slugify, stored_tag
 from newsloom.web.security import csrf_valid
+from newsloom.web.stored_pages import PageRender, StoredPages
 
 router = APIRouter(include_in_schema=False)
 SEARCH_PAGE_SIZE = 20
@@ -70,7 +72,7 @@ def home(
 def article_page(request: Request, article_id: int, slug: str | None = None, comments: CommentOrder = None) -> Response:
     order = comment_order(comments)
     fill = lambda html: fill_comments(request, html, article_id, order, request.url.path)  # noqa: E731
-    return _shared_page(request, lambda: _article(request, article_id, slug), fill)
+    return _shared_page(request, lambda: _article(request.app.state, article_id, slug), fill, kept=article_id)
 
 
 @router.post("/article/{article_id}/{slug}/ask", response_class=HTMLResponse)
@@ -84,7 +86,7 @@ def ask_from_form(
     """The question box without JavaScript: the page again, with the answer in its panel."""
     if not csrf_valid(request, csrf_token):
         raise HTTPException(403, "This form has expired. Reload the page and try again.")
-    template, context = _article(request, article_id, slug, redirect=False)  # type: ignore[misc]
+    template, context = _article(request.app.state, article_id, slug, redirect=False)  # type: ignore[misc]
     status, answer, problem = 200, None, None
     if not question.strip():
         problem = "Type a question first."
@@ -96,8 +98,8 @@ def ask_from_form(
     return _renderer(request).page(request, template, status, fill, answer=answer, question_error=problem, **context)
 
 
-def _article(request: Request, article_id: int, slug: str | None, redirect: bool = True) -> tuple[str, dict] | Response:
-    with request.app.state.database.read() as session:
+def _article(state: State, article_id: int, slug: str | None, redirect: bool = True) -> tuple[str, dict] | Response:
+    with state.database.read() as session:
         articles = ArticleRepository(session)
         article = articles.get(article_id)
         if article is None:
@@ -123,8 +125,24 @@ def _article(request: Request, article_id: int, slug: str | None, redirect: bool
             "newer": around.get(newer),  # type: ignore[arg-type]
             "older": around.get(older),  # type: ignore[arg-type]
         }
-    context["related"] = request.app.state.related.related(article.id, article=article)
+    context["related"] = state.related.related(article.id, article=article)
     return "article.html", context
+
+
+def article_renderer(state: State) -> PageRender:
+    """Renders an article's shared page outside any request, for the stored pages."""
+
+    def render(article_id: int) -> tuple[Article, str] | None:
+        try:
+            built = _article(state, article_id, None, redirect=False)
+        except HTTPException:  # removed meanwhile
+            return None
+        if isinstance(built, Response) or built[1]["article"].duplicate_of is not None:
+            return None
+        template, context = built
+        return context["article"], state.renderer.shared(template, **context)
+
+    return render
 
 
 @router.get("/story/{story_id}", response_class=HTMLResponse)
@@ -215,23 +233,31 @@ def search_page(
 
 
 def _shared_page(
-    request: Request, build: Callable[[], tuple[str, dict] | Response], fill: Callable[[str], str] | None = None
-) -> Response:
+    request: Request, build: Callable[[], tuple[str, dict] | Response], fill: Callable[[str], str] | None = None,
+    kept: int | None = None,
+) -> Response:  # fmt: skip
     """A page every reader is served alike, from the page cache when a recent copy is there.
     `build` gives the template and its context, or a response (a redirect) that is never cached;
-    `fill` adds what is live on every request (the comments)."""
+    `fill` adds what is live on every request (the comments); `kept` names the article whose
+    page is also kept in the database (see stored_pages.py)."""
     cache, key = request.app.state.page_cache, page_key(request.url.path, request.url.query)
+    stored: StoredPages = request.app.state.stored_pages
     html = cache.get(key)
     if html is None:
         with cache.rendering(key):
             html = cache.get(key)  # rendered by the request this one waited for
+            if html is None and kept is not None:
+                html = stored.load(kept, request.url.path)
             if html is None:
+                started = datetime.now(UTC)
                 built = build()
                 if isinstance(built, Response):
                     return built
                 template, context = built
                 html = _renderer(request).shared(template, **context)
-                cache.put(key, html)
+                if kept is not None:
+                    stored.keep_later(context["article"], request.url.path, html, started)
+            cache.put(key, html)
     return _renderer(request).personalised(request, fill(html) if fill else html)  # type: ignore[arg-type]
 
 

@@ -72,6 +72,15 @@ def time_tag(moment: datetime | None) -> Markup:
     return Markup('<time datetime="{}" title="{}">{}</time>').format(moment.isoformat(), exact, relative_time(moment))
 
 
+_TIME_TAG = re.compile(r'(<time datetime="([^"]+)" title="[^"]*">)[^<]*(</time>)')
+
+
+def current_times(html: str, now: datetime | None = None) -> str:
+    """A page rendered earlier, with its relative times ("22 minutes ago") as of now."""
+    now = now or datetime.now(UTC)
+    return _TIME_TAG.sub(lambda m: f"{m[1]}{relative_time(datetime.fromisoformat(m[2]), now)}{m[3]}", html)
+
+
 def highlighted(snippet: str) -> Markup:
     """A search snippet: escaped first, then the match marks become <mark>."""
     safe = str(escape(snippet))

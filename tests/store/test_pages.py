@@ -1,0 +1,67 @@
+"""Kept article pages: stored compressed, and dropped by every write that changes what the page shows."""
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from newsloom.store import (
+    ArticleRepository,
+    EnrichmentRepository,
+    NearDuplicateRepository,
+    PageRepository,
+    SourceRepository,
+    StoryRepository,
+)
+from tests.store.test_articles import NOW, new_article
+
+PAGE = "<main>" + "A page that compresses well. " * 400 + "</main>"
+
+
+def keep(session, *article_ids):
+    for article_id in article_ids:
+        PageRepository(session).put(article_id, f"/article/{article_id}/x", "v1", PAGE, NOW, NOW + timedelta(hours=1))
+
+
+def kept(database, *article_ids):
+    with database.read() as session:
+        return [PageRepository(session).get(article_id) is not None for article_id in article_ids]
+
+
+def test_a_kept_page_comes_back_as_written_and_is_replaced_in_place(database):
+    with database.write() as session:
+        source = SourceRepository(session).get_or_create("news.example", "News")
+        article_id = ArticleRepository(session).insert(new_article(source.id, 1))
+        keep(session, article_id)
+    with database.write() as session:
+        page = PageRepository(session).get(article_id)
+        assert (page.path, page.version, page.html, page.rendered_at) == (f"/article/{article_id}/x", "v1", PAGE, NOW)
+        assert PageRepository(session).put(999_999, "/article/999999/gone", "v2", "<p>gone</p>", NOW, NOW) is False
+    with database.write() as session:
+        EnrichmentRepository(session).record_status(article_id, "digest", model="m", model_version="1", status="ok", reason=None)
+    with database.write() as session:
+        # Rendered before that enrichment was recorded: it would show the article without it.
+        assert PageRepository(session).put(article_id, "/article/1/y", "v2", "<p>older</p>", NOW, NOW) is False
+        assert PageRepository(session).put(article_id, "/article/1/y", "v2", "<p>new</p>", datetime.now(UTC), NOW) is True
+    with database.read() as session:
+        assert PageRepository(session).get(article_id).html == "<p>new</p>"
+        assert PageRepository(session).count() == 1
+        assert PageRepository(session).readable_ids(0, 10, only_missing=True) == []
+        assert PageRepository(session).readable_ids(0, 10, only_missing=False) == [article_id]
+
+
+def test_writes_that_change_an_article_page_drop_it(database):
+    with database.write() as session:
+        source = SourceRepository(session).get_or_create("news.example", "News")
+        ids = [ArticleRepository(session).insert(new_article(source.id, number)) for number in range(6)]
+        keep(session, *ids)
+    with database.write() as session:
+        EnrichmentRepository(session).record_status(ids[0], "digest", model="m", model_version="1", status="ok", reason=None)
+    assert kept(database, *ids) == [False, True, True, True, True, True]
+    with database.write() as session:
+        ArticleRepository(session).replace_body(ids[1], "<p>re-cleaned</p>", "re-cleaned")
+        NearDuplicateRepository(session).link(ids[2], ids[3])  # the copy redirects; its original lists it
+    assert kept(database, *ids) == [False, False, False, False, True, True]
+    with database.write() as session:
+        story = StoryRepository(session).create(np.eye(1, 384, dtype="<f4").tobytes(), {}, 1, NOW, NOW, ids[4])
+        StoryRepository(session).join(ids[4], story.id)
+    assert kept(database, *ids[4:]) == [False, True]
