@@ -6,12 +6,16 @@ import numpy as np
 
 from newsloom.store import (
     ArticleRepository,
+    CommentRepository,
     EnrichmentRepository,
+    ModerationRepository,
     NearDuplicateRepository,
     PageRepository,
     SourceRepository,
     StoryRepository,
+    UserRepository,
 )
+from newsloom.store.records import NewComment
 from tests.store.test_articles import NOW, new_article
 
 PAGE = "<main>" + "A page that compresses well. " * 400 + "</main>"
@@ -65,3 +69,49 @@ def test_writes_that_change_an_article_page_drop_it(database):
         story = StoryRepository(session).create(np.eye(1, 384, dtype="<f4").tobytes(), {}, 1, NOW, NOW, ids[4])
         StoryRepository(session).join(ids[4], story.id)
     assert kept(database, *ids[4:]) == [False, True]
+
+
+def test_the_kept_discussion_follows_every_comment_write(database):
+    with database.write() as session:
+        source = SourceRepository(session).get_or_create("news.example", "News")
+        article_id = ArticleRepository(session).insert(new_article(source.id, 1))
+        other_id = ArticleRepository(session).insert(new_article(source.id, 2))
+        user = UserRepository(session).create("ann", "hash", "reader")
+        pages = PageRepository(session)
+        for kept_id in (article_id, other_id):
+            assert pages.put(kept_id, f"/article/{kept_id}/x", "v1", PAGE, NOW, NOW, quiet_discussion="<p>No comments yet</p>")
+
+    def discussion():
+        with database.read() as session:
+            page = PageRepository(session).get(article_id)
+            return page.discussion, page.discussion_version
+
+    assert discussion() == ("<p>No comments yet</p>", 0)
+    writes = [
+        lambda s: CommentRepository(s).add(NewComment(article_id, user.id, "Hi", "<p>Hi</p>", "visible", "f", "n1"))[0].id,
+        lambda s: CommentRepository(s).vote(first_comment, user.id),
+        lambda s: CommentRepository(s).edit(first_comment, "Hey", "<p>Hey</p>", "f2", "visible", None),
+        lambda s: CommentRepository(s).set_status(first_comment, "hidden"),
+        lambda s: CommentRepository(s).erase(first_comment),
+        lambda s: CommentRepository(s).erase_all_by(user.id),
+        lambda s: ModerationRepository(s).set_locked(article_id, True, user.id),
+    ]
+    first_comment = None
+    for version, write in enumerate(writes, start=1):
+        with database.write() as session:
+            assert PageRepository(session).keep_discussion(article_id, f"<p>as of {version - 1}</p>", version - 1)
+        with database.write() as session:
+            result = write(session)
+            first_comment = first_comment or result
+        assert discussion() == (None, version)
+        with database.write() as session:  # rendered before that write: not kept
+            assert not PageRepository(session).keep_discussion(article_id, "<p>stale</p>", version - 1)
+    with database.read() as session:
+        assert PageRepository(session).get(other_id).discussion == "<p>No comments yet</p>"  # another article's stays
+
+    # With comments (or a lock), rendering the page again never keeps a quiet discussion,
+    # and drops one kept meanwhile.
+    with database.write() as session:
+        assert PageRepository(session).keep_discussion(article_id, "<p>kept</p>", len(writes))
+        PageRepository(session).put(article_id, "/article/1/x", "v1", PAGE, datetime.now(UTC), NOW, quiet_discussion="<p>No comments yet</p>")
+    assert discussion() == (None, len(writes) + 1)

@@ -16,10 +16,12 @@ from tests.web.conftest import csrf_from
 
 @pytest.fixture
 def app(tmp_path, services):
+    # Both levels of page caching on: every comment must show at once all the same.
     settings = make_settings(tmp_path, services.settings.database_url, signups_per_hour=3, login_max_failures=3,
-                             login_lockout_seconds=30, page_cache_seconds=30)  # fmt: skip
+                             login_lockout_seconds=30, page_cache_seconds=30, stored_page_max_seconds=3600)  # fmt: skip
     built = create_app(settings, services.database)
     built.state.article_id = store_article(services.database)
+    built.state.related.sync()  # pages are kept once related articles are complete
     return built
 
 

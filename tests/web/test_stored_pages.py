@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from newsloom.store import ArticleRepository, PageRepository
+from newsloom.store import ArticleRepository, CommentRepository, PageRepository, UserRepository
+from newsloom.store.records import NewComment
 from newsloom.web import create_app
 from newsloom.web.rendering import current_times
 from newsloom.web.stored_pages import StoredPages, fresh_until
@@ -67,6 +68,24 @@ def test_what_changes_an_article_drops_its_kept_page(app, services, publisher):
         services.enricher.enrich(article_id)
         assert kept_page(services, article_id) is None
         assert "still being prepared" not in client.get(path).text
+
+
+def test_signed_out_readers_get_the_kept_discussion_until_a_comment_changes_it(app, services, publisher):
+    [article_id] = ingest_pages(services, publisher, 1, enrich=True)
+    assert app.state.stored_pages.render(article_id)  # as `newsloom pages` does
+    kept = kept_page(services, article_id)
+    assert "No comments yet..." in kept.discussion
+    with services.database.write() as session:
+        marked = kept.discussion.replace("No comments yet...", "KEPT-DISCUSSION")
+        assert PageRepository(session).keep_discussion(article_id, marked, kept.discussion_version)
+    with TestClient(app) as client:
+        assert "KEPT-DISCUSSION" in client.get(kept.path).text
+        with services.database.write() as session:  # a comment, posted through another web process say
+            user = UserRepository(session).create("ann", "hash", "reader")
+            CommentRepository(session).add(NewComment(article_id, user.id, "First!", "<p>First!</p>", "visible", "f", "n"))
+        page = client.get(kept.path).text
+        assert "First!" in page and "KEPT-DISCUSSION" not in page
+        assert "First!" in kept_page(services, article_id, app).discussion  # kept again, with the comment
 
 
 def test_pages_from_other_templates_are_not_served(app, services, publisher):

@@ -19,6 +19,7 @@ from newsloom.store.models import (
     UserRow,
     utcnow,
 )
+from newsloom.store.pages import PageRepository
 from newsloom.store.records import (
     Comment,
     CommentFilter,
@@ -71,6 +72,7 @@ class CommentRepository:
             if existing is None:
                 raise
             return existing, False
+        PageRepository(self.session).forget_discussions([new.article_id])
         return self.get(row.id), True  # type: ignore[return-value]
 
     def by_nonce(self, user_id: int, nonce: str) -> Comment | None:
@@ -111,6 +113,7 @@ class CommentRepository:
         return bool(self.session.scalar(query))
 
     def edit(self, comment_id: int, body: str, body_html: str, fingerprint: str, status: str, held_reason: str | None) -> None:
+        self._discussion_changed(comment_id)
         self.session.execute(
             update(CommentRow).where(CommentRow.id == comment_id).values(
                 body=body, body_html=body_html, fingerprint=fingerprint, status=status, held_reason=held_reason,
@@ -119,15 +122,18 @@ class CommentRepository:
         )  # fmt: skip
 
     def set_status(self, comment_id: int, status: str, held_reason: str | None = None) -> None:
+        self._discussion_changed(comment_id)
         self.session.execute(update(CommentRow).where(CommentRow.id == comment_id).values(status=status, held_reason=held_reason))
 
     def erase(self, comment_id: int) -> None:
         """Deleted: the text goes, the row stays so that replies keep their place."""
+        self._discussion_changed(comment_id)
         self.session.execute(
             update(CommentRow).where(CommentRow.id == comment_id).values(status="deleted", body="", body_html="", held_reason=None)
         )
 
     def erase_all_by(self, user_id: int) -> int:
+        PageRepository(self.session).forget_discussions(select(CommentRow.article_id).where(CommentRow.user_id == user_id))
         result = self.session.execute(
             update(CommentRow).where(CommentRow.user_id == user_id).values(status="deleted", body="", body_html="")
         )
@@ -147,7 +153,12 @@ class CommentRepository:
                 return True
             delta = 1
         self.session.execute(update(CommentRow).where(CommentRow.id == comment_id).values(score=CommentRow.score + delta))
+        self._discussion_changed(comment_id)
         return delta > 0
+
+    def _discussion_changed(self, comment_id: int) -> None:
+        """What signed-out readers were shown of this comment's article is out of date."""
+        PageRepository(self.session).forget_discussions(select(CommentRow.article_id).where(CommentRow.id == comment_id))
 
     def voted(self, user_id: int, comment_ids: list[int]) -> set[int]:
         if not comment_ids:
@@ -203,6 +214,7 @@ class ModerationRepository:
         return self.session.get(LockedThreadRow, article_id) is not None
 
     def set_locked(self, article_id: int, locked: bool, moderator_id: int) -> None:
+        PageRepository(self.session).forget_discussions([article_id])
         row = self.session.get(LockedThreadRow, article_id)
         if locked and row is None:
             self.session.add(LockedThreadRow(article_id=article_id, locked_by=moderator_id, locked_at=utcnow()))

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+SQLITE_POOL_SIZE = 40
+
 
 def normalize_url(url: str) -> str:
     """`postgresql://` means psycopg 3 here; other URLs pass through."""
@@ -23,9 +25,13 @@ def create_database_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         database = make_url(url).database
+        pool: dict[str, int] = {}
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            # As many pooled connections as the web's worker threads (anyio's default 40): a
+            # busy process would otherwise open and set up a connection for most requests.
+            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -405,3 +405,8 @@ class ArticlePageRow(Base):
     html: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fresh_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The comments as signed-out readers see them (oldest first), kept apart from the page: they
+    # change more often. Every comment write clears them and counts up the version, so a
+    # discussion rendered before a change is never kept after it.
+    discussion: Mapped[str | None] = mapped_column(Text)
+    discussion_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,6 +1,7 @@
 """Stored article pages (the `article_pages` table), compressed: what the web serves for an
-article without rendering it again. Writes that change what an article's page shows drop it
-(see `drop`'s callers), so a stored page is never older than its article's content."""
+article without rendering it again. Writes that change what an article's page shows drop it,
+and comment writes clear its discussion, in their own transactions (see the callers of `drop`
+and `forget_discussions`), so a kept page never shows less than its article has."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from newsloom.store._upsert import insert_ignoring_conflicts
-from newsloom.store.models import ArticlePageRow, ArticleRow, EnrichmentRow
+from newsloom.store.models import ArticlePageRow, ArticleRow, CommentRow, EnrichmentRow, LockedThreadRow
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class StoredPage:
     html: str
     rendered_at: datetime
     fresh_until: datetime
+    discussion: str | None
+    discussion_version: int
 
 
 class PageRepository:
@@ -32,33 +36,66 @@ class PageRepository:
         row = self.session.execute(
             select(
                 ArticlePageRow.path, ArticlePageRow.version, ArticlePageRow.html, ArticlePageRow.rendered_at,
-                ArticlePageRow.fresh_until,
+                ArticlePageRow.fresh_until, ArticlePageRow.discussion, ArticlePageRow.discussion_version,
             ).where(ArticlePageRow.article_id == article_id)
         ).first()
         if row is None:
             return None
-        return StoredPage(row[0], row[1], zlib.decompress(row[2]).decode(), row[3], row[4])
+        return StoredPage(row[0], row[1], zlib.decompress(row[2]).decode(), row[3], row[4], row[5], row[6])
 
-    def put(self, article_id: int, path: str, version: str, html: str, rendered_at: datetime, fresh_until: datetime) -> bool:
+    def put(
+        self, article_id: int, path: str, version: str, html: str, rendered_at: datetime, fresh_until: datetime,
+        quiet_discussion: str | None = None,
+    ) -> bool:  # fmt: skip
         """Keeps the page rendered from what was stored at `rendered_at`; False (nothing kept)
-        when the article is gone or its enrichment was recorded after that."""
-        values = {
+        when the article is gone or its enrichment was recorded after that. `quiet_discussion`,
+        the comments section of an article without comments, is kept with it while the article
+        still has no comment and no lock (a discussion with comments is kept by `keep_discussion`)."""
+        values: dict[str, object] = {
             "path": path, "version": version, "html": zlib.compress(html.encode(), 6), "rendered_at": rendered_at,
             "fresh_until": fresh_until,
         }  # fmt: skip
-        statement = insert_ignoring_conflicts(self.session, ArticlePageRow).values(article_id=article_id, **values)
         exists = self.session.scalar(select(ArticleRow.id).where(ArticleRow.id == article_id))
         newer = select(EnrichmentRow.article_id).where(EnrichmentRow.article_id == article_id, EnrichmentRow.computed_at > rendered_at)
         if exists is None or self.session.scalar(newer.limit(1)) is not None:
             return False
-        self.session.execute(statement.on_conflict_do_update(index_elements=["article_id"], set_=values))
+        updates = dict(values)
+        if self._has_discussion(article_id):
+            # Rendered again, it drops any discussion kept meanwhile: one kept by a transaction
+            # that missed a concurrent comment would otherwise stay.
+            updates.update(discussion=None, discussion_version=ArticlePageRow.discussion_version + 1)
+        elif quiet_discussion is not None:
+            values["discussion"] = updates["discussion"] = quiet_discussion
+        statement = insert_ignoring_conflicts(self.session, ArticlePageRow).values(article_id=article_id, **values)
+        self.session.execute(statement.on_conflict_do_update(index_elements=["article_id"], set_=updates))
         return True
+
+    def _has_discussion(self, article_id: int) -> bool:
+        comments = select(CommentRow.id).where(CommentRow.article_id == article_id).limit(1)
+        locked = select(LockedThreadRow.article_id).where(LockedThreadRow.article_id == article_id)
+        return self.session.scalar(comments) is not None or self.session.scalar(locked) is not None
+
+    def keep_discussion(self, article_id: int, html: str, seen_version: int) -> bool:
+        """Keeps the discussion rendered after reading `seen_version`, unless a comment changed since."""
+        kept = self.session.execute(
+            update(ArticlePageRow)
+            .where(ArticlePageRow.article_id == article_id, ArticlePageRow.discussion_version == seen_version)
+            .values(discussion=html)
+        )
+        return bool(kept.rowcount)  # type: ignore[attr-defined]
+
+    def forget_discussions(self, article_ids: list[int] | Select) -> None:  # type: ignore[type-arg]
+        self.session.execute(
+            update(ArticlePageRow)
+            .where(ArticlePageRow.article_id.in_(article_ids))
+            .values(discussion=None, discussion_version=ArticlePageRow.discussion_version + 1)
+        )
 
     def drop(self, *article_ids: int) -> None:
         self.session.execute(delete(ArticlePageRow).where(ArticlePageRow.article_id.in_(article_ids)))
 
     def drop_all(self) -> int:
-        return self.session.execute(delete(ArticlePageRow)).rowcount
+        return self.session.execute(delete(ArticlePageRow)).rowcount  # type: ignore[attr-defined,no-any-return]
 
     def readable_ids(self, after_id: int, limit: int, only_missing: bool) -> list[int]:
         """Articles with a page of their own (copies redirect to their original), in id order."""

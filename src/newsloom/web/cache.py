@@ -2,7 +2,8 @@
 
 A news page is read by many and changes rarely, so the second reader of an article within
 `seconds` gets the first reader's HTML: no database work and no rendering. Pages are stored
-without anything personal (the form token is a placeholder filled in per reader).
+without anything personal (the form token is a placeholder filled in per reader). Article
+pages are also kept in the database (stored_pages.py); the middleware serves those too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -99,9 +101,12 @@ class PageCacheMiddleware:
     def __init__(
         self, app: ASGIApp, cache: PageCache, personalise: Callable[[Request, str], Response], live_mark: str,
         fill_live: Callable[[Scope, str, PageCache], str | None],
+        from_store: tuple[Callable[[Scope], bool], Callable[[Scope], str | None]] | None = None,
     ) -> None:  # fmt: skip
+        """`from_store`: whether a request may be served from pages kept in the database, and
+        the (blocking) function that loads one, or None to send the request to its route."""
         self.app, self.cache, self.personalise = app, cache, personalise
-        self.live_mark, self.fill_live = live_mark, fill_live
+        self.live_mark, self.fill_live, self.from_store = live_mark, fill_live, from_store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and "session" in scope:
@@ -110,6 +115,8 @@ class PageCacheMiddleware:
             # can do it from the cache; otherwise its route fills them from the database.
             if isinstance(html, str) and self.live_mark in html:
                 html = self.fill_live(scope, html, self.cache)
+            elif html is None and self.from_store is not None and self.from_store[0](scope):
+                html = await run_in_threadpool(self.from_store[1], scope)  # not read here lately, but kept
             if isinstance(html, str):
                 await self.personalise(Request(scope), html)(scope, receive, send)
                 return

@@ -18,14 +18,15 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import State
 from starlette.types import Scope
 
-from newsloom.comments.service import FORBIDDEN, LIMITED, NOT_FOUND, CommentResult
+from newsloom.comments.service import FORBIDDEN, LIMITED, NOT_FOUND, CommentResult, Discussion
 from newsloom.store import ArticleRepository
 from newsloom.store.records import Comment, User
 from newsloom.throttle import client_address
 from newsloom.web.auth import SESSION_USER, Checked, Moderator, SignedIn, local_path, signed_in_user
-from newsloom.web.cache import PageCache
+from newsloom.web.cache import PageCache, page_key
 from newsloom.web.rendering import COMMENTS_PLACEHOLDER, article_path
 from newsloom.web.security import csrf_token
 
@@ -62,18 +63,25 @@ def build_thread(comments: list[Comment]) -> list[ThreadNode]:
 
 def comments_section(request: Request, article_id: int, order: str, path: str) -> str:
     """This reader's view of the article's discussion, as HTML for the page's placeholder."""
-    app = request.app.state
     user = signed_in_user(request)
-    discussion = app.comments.discussion(article_id, order, user)
+    return render_discussion(request.app.state, article_id, order, path, user, csrf_token(request) if user else "")[0]
+
+
+def render_discussion(
+    state: State, article_id: int, order: str, path: str, user: User | None = None, token: str = ""
+) -> tuple[str, Discussion]:
+    """The discussion as `user` sees it (signed out: None), and what it was rendered from."""
+    discussion = state.comments.discussion(article_id, order, user)
     comments = discussion.comments
-    template = app.renderer.templates.get_template("_comments.html")
-    return template.render(
+    template = state.renderer.templates.get_template("_comments.html")
+    html = template.render(
         article_id=article_id, path=path, thread=[node for node in build_thread(comments) if node.shown],
         count=sum(c.status == "visible" for c in comments), order=order, orders=ORDERS, user=user, voted=discussion.voted,
-        locked=discussion.locked, can_edit=lambda c: app.comments.can_edit(user, c),
-        csrf_field="csrf_token", csrf_token=csrf_token(request) if user else "", nonce=secrets.token_urlsafe(16),
-        max_depth=MAX_SHOWN_DEPTH, max_chars=app.settings.comment_max_chars,
+        locked=discussion.locked, can_edit=lambda c: state.comments.can_edit(user, c),
+        csrf_field="csrf_token", csrf_token=token, nonce=secrets.token_urlsafe(16),
+        max_depth=MAX_SHOWN_DEPTH, max_chars=state.settings.comment_max_chars,
     )  # fmt: skip
+    return html, discussion
 
 
 # Signed-out readers all see the same discussion: it is shared through the page cache like
@@ -110,6 +118,33 @@ def fill_from_cache(scope: Scope, html: str, cache: PageCache) -> str | None:
     order = comment_order(parse_qs(scope["query_string"].decode("latin-1")).get("comments", [None])[0])
     section = cache.get(_discussion_key(int(match.group(1)), order))
     return html.replace(COMMENTS_PLACEHOLDER, section, 1) if isinstance(section, str) else None
+
+
+def servable_from_store(scope: Scope) -> bool:
+    """Whether `fill_from_store` may serve this request: an article page for a signed-out
+    reader, comments in the default order (the order of the kept discussion)."""
+    if ARTICLE_PATH.match(scope["path"]) is None or not _signed_out(scope.get("session") or {}):
+        return False
+    return comment_order(parse_qs(scope["query_string"].decode("latin-1")).get("comments", [None])[0]) == ORDERS[0]
+
+
+def fill_from_store(scope: Scope) -> str | None:
+    """For the page cache's fast path, in a worker thread: the article page kept in the
+    database, completed with the discussion signed-out readers see (kept with it, or rendered
+    now and kept); None sends the request to its route."""
+    request, path, order = Request(scope), scope["path"], ORDERS[0]
+    article_id = int(ARTICLE_PATH.match(path).group(1))  # type: ignore[union-attr]
+    state = request.app.state
+    kept = state.stored_pages.load(article_id, path)
+    if kept is None:
+        return None
+    state.page_cache.put(page_key(path, scope["query_string"].decode("latin-1")), kept.html)
+    discussion = kept.discussion
+    if discussion is None:
+        discussion = comments_section(request, article_id, order, path)
+        state.stored_pages.keep_discussion_later(article_id, discussion, kept.discussion_version)
+    state.page_cache.put(_discussion_key(article_id, order), discussion)
+    return kept.html.replace(COMMENTS_PLACEHOLDER, discussion, 1)
 
 
 def discussion_changed(request: Request, article_id: int) -> None:

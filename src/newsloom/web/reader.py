@@ -21,15 +21,15 @@ from newsloom.store import (
     SourceRepository,
     StoryRepository,
 )
-from newsloom.store.records import Article, SearchFilters
+from newsloom.store.records import SearchFilters
 from newsloom.stories.coverage import story_coverage
 from newsloom.stories.ranking import top_stories
 from newsloom.throttle import client_address
 from newsloom.web.cache import page_key
-from newsloom.web.comments import CommentOrder, comment_order, fill_comments
+from newsloom.web.comments import ORDERS, CommentOrder, comment_order, fill_comments, render_discussion
 from newsloom.web.rendering import article_path, slugify, stored_tag
 from newsloom.web.security import csrf_valid
-from newsloom.web.stored_pages import PageRender, StoredPages
+from newsloom.web.stored_pages import PageRender, RenderedPage, StoredPages
 
 router = APIRouter(include_in_schema=False)
 SEARCH_PAGE_SIZE = 20
@@ -130,9 +130,11 @@ def _article(state: State, article_id: int, slug: str | None, redirect: bool = T
 
 
 def article_renderer(state: State) -> PageRender:
-    """Renders an article's shared page outside any request, for the stored pages."""
+    """Renders an article's shared page outside any request, for the stored pages; with it the
+    discussion signed-out readers see, when there is none yet (a discussion with comments is
+    kept when a reader first opens it, see comments.fill_from_store)."""
 
-    def render(article_id: int) -> tuple[Article, str] | None:
+    def render(article_id: int) -> RenderedPage | None:
         try:
             built = _article(state, article_id, None, redirect=False)
         except HTTPException:  # removed meanwhile
@@ -140,7 +142,10 @@ def article_renderer(state: State) -> PageRender:
         if isinstance(built, Response) or built[1]["article"].duplicate_of is not None:
             return None
         template, context = built
-        return context["article"], state.renderer.shared(template, **context)
+        article = context["article"]
+        html, discussion = render_discussion(state, article_id, ORDERS[0], article_path(article))
+        quiet = not discussion.comments and not discussion.locked
+        return RenderedPage(article, state.renderer.shared(template, **context), html if quiet else None)
 
     return render
 
@@ -247,7 +252,8 @@ def _shared_page(
         with cache.rendering(key):
             html = cache.get(key)  # rendered by the request this one waited for
             if html is None and kept is not None:
-                html = stored.load(kept, request.url.path)
+                page = stored.load(kept, request.url.path)
+                html = page.html if page else None
             if html is None:
                 started = datetime.now(UTC)
                 built = build()

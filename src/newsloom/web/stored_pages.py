@@ -26,6 +26,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,9 +39,23 @@ MIN_FRESH = timedelta(minutes=1)
 AGE_FRACTION = 0.1
 BACKLOG = 1000
 
-# Renders one article's shared page: the article and its HTML, or None when it has no page
-# of its own (gone, or a copy that redirects to its original).
-PageRender = Callable[[int], tuple[Article, str] | None]
+@dataclass(frozen=True)
+class KeptPage:
+    html: str  # the shared page, its comments still a placeholder
+    discussion: str | None  # the comments as signed-out readers see them, when kept
+    discussion_version: int
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    article: Article
+    html: str
+    quiet_discussion: str | None  # the comments section of an article nobody commented on yet
+
+
+# Renders one article's shared page, or None when it has no page of its own (gone, or a copy
+# that redirects to its original).
+PageRender = Callable[[int], RenderedPage | None]
 
 
 def template_version(folder: Path = TEMPLATES) -> str:
@@ -64,15 +79,15 @@ class StoredPages:
         self.longest = timedelta(seconds=longest_fresh_seconds)
         self.version = template_version()
         self._render: PageRender | None = None
-        self._backlog: queue.Queue[tuple[int, Callable[[], object]]] = queue.Queue(BACKLOG)
-        self._queued: set[int] = set()
+        self._backlog: queue.Queue[tuple[tuple[str, int], Callable[[], object]]] = queue.Queue(BACKLOG)
+        self._queued: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
     def set_renderer(self, render: PageRender) -> None:
         self._render = render
 
-    def load(self, article_id: int, path: str) -> str | None:
+    def load(self, article_id: int, path: str) -> KeptPage | None:
         """The kept page for this path, with its times brought up to date; an out-of-date one
         is still returned, and its successor rendered in the background."""
         if not self.enabled:
@@ -83,16 +98,27 @@ class StoredPages:
             return None
         now = datetime.now(UTC)
         if page.fresh_until <= now:
-            self._refresh_later(article_id)
-        return current_times(page.html, now)
+            self._later(("page", article_id), lambda: self.render(article_id))
+        discussion = current_times(page.discussion, now) if page.discussion is not None else None
+        return KeptPage(current_times(page.html, now), discussion, page.discussion_version)
+
+    def keep_discussion_later(self, article_id: int, html: str, seen_version: int) -> None:
+        """Keeps the signed-out discussion rendered after the kept page (and its discussion
+        version) was read; a comment written meanwhile makes this a no-op."""
+
+        def keep() -> None:
+            with self.database.write() as session:
+                PageRepository(session).keep_discussion(article_id, html, seen_version)
+
+        self._later(("discussion", article_id), keep)
 
     def keep_later(self, article: Article, path: str, html: str, rendered_at: datetime) -> None:
         """Keeps a page just rendered for a reader, from the background thread: on SQLite a
         write may wait for a worker's transaction, and no reader should wait with it."""
         if self.enabled and self.ready():
-            self._later(article.id, lambda: self.save(article, path, html, rendered_at))
+            self._later(("page", article.id), lambda: self.save(article, path, html, rendered_at))
 
-    def save(self, article: Article, path: str, html: str, rendered_at: datetime) -> bool:
+    def save(self, article: Article, path: str, html: str, rendered_at: datetime, quiet_discussion: str | None = None) -> bool:
         """`rendered_at` is when rendering began: a page is not kept if the article's enrichment
         changed after that (the change's drop would have come before the page it missed)."""
         if not self.enabled or not self.ready():
@@ -101,7 +127,7 @@ class StoredPages:
             with self.database.write() as session:
                 kept = PageRepository(session).put(
                     article.id, path, self.version, html, rendered_at,
-                    fresh_until(article.published_at or article.sort_at, rendered_at, self.longest),
+                    fresh_until(article.published_at or article.sort_at, rendered_at, self.longest), quiet_discussion,
                 )  # fmt: skip
         except Exception:  # a page not kept is rendered again next time; the reader still gets it
             logging.getLogger(__name__).warning("could not keep the page of article %s", article.id, exc_info=True)
@@ -116,35 +142,32 @@ class StoredPages:
         rendered = self._render(article_id)
         if rendered is None:
             return False
-        article, html = rendered
-        return self.save(article, article_path(article), html, started)
+        article = rendered.article
+        return self.save(article, article_path(article), rendered.html, started, rendered.quiet_discussion)
 
-    def _refresh_later(self, article_id: int) -> None:
-        self._later(article_id, lambda: self.render(article_id))
-
-    def _later(self, article_id: int, work: Callable[[], object]) -> None:
+    def _later(self, key: tuple[str, int], work: Callable[[], object]) -> None:
         with self._lock:
-            if article_id in self._queued:
+            if key in self._queued:
                 return
             try:
-                self._backlog.put_nowait((article_id, work))
+                self._backlog.put_nowait((key, work))
             except queue.Full:  # the next reader of this page asks again
                 return
-            self._queued.add(article_id)
+            self._queued.add(key)
             if self._worker is None:
                 self._worker = threading.Thread(target=self._work_forever, name="stored-pages", daemon=True)
                 self._worker.start()
 
     def _work_forever(self) -> None:
         while True:
-            article_id, work = self._backlog.get()
+            key, work = self._backlog.get()
             try:
                 work()
             except Exception:
-                logging.getLogger(__name__).warning("keeping the page of article %s failed", article_id, exc_info=True)
+                logging.getLogger(__name__).warning("keeping the %s of article %s failed", *key, exc_info=True)
             finally:
                 with self._lock:
-                    self._queued.discard(article_id)
+                    self._queued.discard(key)
                 self._backlog.task_done()
 
     def wait(self) -> None:

@@ -23,6 +23,8 @@ def upgrade() -> None:
         sa.Column("html", sa.LargeBinary, nullable=False),
         sa.Column("rendered_at", sa.DateTime, nullable=False),
         sa.Column("fresh_until", sa.DateTime, nullable=False),
+        sa.Column("discussion", sa.Text),
+        sa.Column("discussion_version", sa.Integer, nullable=False, server_default="0"),
     )
 
 
