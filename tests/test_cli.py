@@ -259,6 +259,10 @@ def test_pages_keeps_each_article_page_once(run, sqlite_url, publisher, tmp_path
     with services.database.read() as session:
         assert all(f"/article/{i}/" in PageRepository(session).get(i).path for i in ids)
     assert run("pages", database_url=sqlite_url, check=0).stdout.strip() == "kept 0 article pages"  # only missing ones
+    with services.database.write() as session:  # one kept by an earlier release
+        page = PageRepository(session).get(ids[0])
+        assert PageRepository(session).put(ids[0], page.path, "older", page.html, page.rendered_at, page.fresh_until)
+    assert run("pages", database_url=sqlite_url, check=0).stdout.strip() == "kept 1 article pages"
     assert run("pages", "--all", database_url=sqlite_url, check=0).stdout.strip() == "kept 3 article pages"
     assert run("pages", "--drop", database_url=sqlite_url, check=0).stdout.strip() == "dropped 3 kept pages"
     off = run("pages", database_url=sqlite_url, env_extra={"NEWSLOOM_STORED_PAGE_MAX_SECONDS": "0"}, check=2)

@@ -797,11 +797,13 @@ def enrich(
 @app.command()
 def pages(
     ctx: typer.Context,
-    render_all: Annotated[bool, typer.Option("--all", help="Render every article page again, not only missing ones.")] = False,
+    render_all: Annotated[
+        bool, typer.Option("--all", help="Render every article page again, not only missing or out-of-date ones.")
+    ] = False,
     drop: Annotated[bool, typer.Option("--drop", help="Forget every kept page instead (they are rendered again on demand).")] = False,
 ) -> None:
     """Render article pages and keep them in the database, so no reader of the archive waits
-    for one (after an import, a restore or a bulk re-enrichment)."""
+    for one (after an import, an upgrade or a bulk re-enrichment)."""
     from newsloom.store import Database, PageRepository
     from newsloom.web import create_app
 
@@ -824,7 +826,7 @@ def pages(
             task, after = progress.add_task("rendering", total=total), 0
             while True:
                 with database.read() as session:
-                    ids = PageRepository(session).readable_ids(after, 500, only_missing=not render_all)
+                    ids = PageRepository(session).readable_ids(after, 500, None if render_all else state.stored_pages.version)
                 if not ids:
                     break
                 for article_id in ids:

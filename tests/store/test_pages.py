@@ -49,8 +49,9 @@ def test_a_kept_page_comes_back_as_written_and_is_replaced_in_place(database):
     with database.read() as session:
         assert PageRepository(session).get(article_id).html == "<p>new</p>"
         assert PageRepository(session).count() == 1
-        assert PageRepository(session).readable_ids(0, 10, only_missing=True) == []
-        assert PageRepository(session).readable_ids(0, 10, only_missing=False) == [article_id]
+        assert PageRepository(session).readable_ids(0, 10, without_version="v2") == []
+        assert PageRepository(session).readable_ids(0, 10, without_version="v3") == [article_id]  # kept by another version
+        assert PageRepository(session).readable_ids(0, 10) == [article_id]
 
 
 def test_writes_that_change_an_article_page_drop_it(database):

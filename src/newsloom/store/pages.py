@@ -97,11 +97,15 @@ class PageRepository:
     def drop_all(self) -> int:
         return self.session.execute(delete(ArticlePageRow)).rowcount  # type: ignore[attr-defined,no-any-return]
 
-    def readable_ids(self, after_id: int, limit: int, only_missing: bool) -> list[int]:
-        """Articles with a page of their own (copies redirect to their original), in id order."""
+    def readable_ids(self, after_id: int, limit: int, without_version: str | None = None) -> list[int]:
+        """Articles with a page of their own (copies redirect to their original), in id order;
+        with `without_version`, only those with no page kept in that version."""
         query = select(ArticleRow.id).where(ArticleRow.id > after_id, ArticleRow.duplicate_of.is_(None))
-        if only_missing:
-            query = query.where(~select(ArticlePageRow.article_id).where(ArticlePageRow.article_id == ArticleRow.id).exists())
+        if without_version is not None:
+            current = select(ArticlePageRow.article_id).where(
+                ArticlePageRow.article_id == ArticleRow.id, ArticlePageRow.version == without_version
+            )
+            query = query.where(~current.exists())
         return list(self.session.scalars(query.order_by(ArticleRow.id).limit(limit)))
 
     def count(self) -> int:

@@ -14,13 +14,15 @@ When a kept page is out of date:
   HTTP caches use for documents without an expiry, RFC 9111 §4.2.2), between a minute and
   `stored_page_max_seconds`; past that it is still served, while a background thread renders
   its successor, so no reader waits for it.
-- Relative times ("22 minutes ago") are brought up to date each time a kept page is loaded,
-  and the comments are filled in live, as on every shared page.
-- A page rendered by another version of the templates is never served.
+- Relative times ("22 minutes ago") are brought up to date each time a kept page is loaded.
+- The discussion signed-out readers see is kept beside the page and cleared by every comment
+  write; signed-in readers get theirs rendered live, as on every shared page.
+- A page rendered by another version of the code or templates is never served.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import queue
@@ -38,6 +40,8 @@ from newsloom.web.rendering import TEMPLATES, article_path, current_times
 MIN_FRESH = timedelta(minutes=1)
 AGE_FRACTION = 0.1
 BACKLOG = 1000
+PACKAGE = Path(__file__).resolve().parents[1]
+
 
 @dataclass(frozen=True)
 class KeptPage:
@@ -58,10 +62,12 @@ class RenderedPage:
 PageRender = Callable[[int], RenderedPage | None]
 
 
-def template_version(folder: Path = TEMPLATES) -> str:
+@functools.cache
+def rendering_version() -> str:
+    """A fingerprint of what renders pages: the package's code and templates."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(folder.rglob("*.html")):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted([*PACKAGE.rglob("*.py"), *TEMPLATES.rglob("*.html")]):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -77,7 +83,7 @@ class StoredPages:
         self.database, self.ready = database, ready
         self.enabled = longest_fresh_seconds > 0
         self.longest = timedelta(seconds=longest_fresh_seconds)
-        self.version = template_version()
+        self.version = rendering_version()
         self._render: PageRender | None = None
         self._backlog: queue.Queue[tuple[tuple[str, int], Callable[[], object]]] = queue.Queue(BACKLOG)
         self._queued: set[tuple[str, int]] = set()
