@@ -249,18 +249,17 @@ def test_sources_rules_relearn_and_forget(run, sqlite_url, publisher, tmp_path):
 
 def test_pages_keeps_each_article_page_once(run, sqlite_url, publisher, tmp_path):
     from newsloom.services import Services
-    from newsloom.store import PageRepository
+    from newsloom.store import PageRepository, read_kept_page
     from tests.conftest import make_settings
     from tests.web.conftest import ingest_pages
 
     services = Services(make_settings(tmp_path, sqlite_url))
     ids = ingest_pages(services, publisher, 3)
     assert run("pages", database_url=sqlite_url, check=0).stdout.strip() == "kept 3 article pages"
-    with services.database.read() as session:
-        assert all(f"/article/{i}/" in PageRepository(session).get(i).path for i in ids)
+    assert all(f"/article/{i}/" in read_kept_page(services.database, i).path for i in ids)
     assert run("pages", database_url=sqlite_url, check=0).stdout.strip() == "kept 0 article pages"  # only missing ones
     with services.database.write() as session:  # one kept by an earlier release
-        page = PageRepository(session).get(ids[0])
+        page = read_kept_page(services.database, ids[0])
         assert PageRepository(session).put(ids[0], page.path, "older", page.html, page.rendered_at, page.fresh_until)
     assert run("pages", database_url=sqlite_url, check=0).stdout.strip() == "kept 1 article pages"
     assert run("pages", "--all", database_url=sqlite_url, check=0).stdout.strip() == "kept 3 article pages"

@@ -14,6 +14,7 @@ from newsloom.store import (
     SourceRepository,
     StoryRepository,
     UserRepository,
+    read_kept_page,
 )
 from newsloom.store.records import NewComment
 from tests.store.test_articles import NOW, new_article
@@ -27,8 +28,7 @@ def keep(session, *article_ids):
 
 
 def kept(database, *article_ids):
-    with database.read() as session:
-        return [PageRepository(session).get(article_id) is not None for article_id in article_ids]
+    return [read_kept_page(database, article_id) is not None for article_id in article_ids]
 
 
 def test_a_kept_page_comes_back_as_written_and_is_replaced_in_place(database):
@@ -37,7 +37,7 @@ def test_a_kept_page_comes_back_as_written_and_is_replaced_in_place(database):
         article_id = ArticleRepository(session).insert(new_article(source.id, 1))
         keep(session, article_id)
     with database.write() as session:
-        page = PageRepository(session).get(article_id)
+        page = read_kept_page(database, article_id)
         assert (page.path, page.version, page.html, page.rendered_at) == (f"/article/{article_id}/x", "v1", PAGE, NOW)
         assert PageRepository(session).put(999_999, "/article/999999/gone", "v2", "<p>gone</p>", NOW, NOW) is False
     with database.write() as session:
@@ -46,8 +46,8 @@ def test_a_kept_page_comes_back_as_written_and_is_replaced_in_place(database):
         # Rendered before that enrichment was recorded: it would show the article without it.
         assert PageRepository(session).put(article_id, "/article/1/y", "v2", "<p>older</p>", NOW, NOW) is False
         assert PageRepository(session).put(article_id, "/article/1/y", "v2", "<p>new</p>", datetime.now(UTC), NOW) is True
+    assert read_kept_page(database, article_id).html == "<p>new</p>"
     with database.read() as session:
-        assert PageRepository(session).get(article_id).html == "<p>new</p>"
         assert PageRepository(session).count() == 1
         assert PageRepository(session).readable_ids(0, 10, without_version="v2") == []
         assert PageRepository(session).readable_ids(0, 10, without_version="v3") == [article_id]  # kept by another version
@@ -83,9 +83,8 @@ def test_the_kept_discussion_follows_every_comment_write(database):
             assert pages.put(kept_id, f"/article/{kept_id}/x", "v1", PAGE, NOW, NOW, quiet_discussion="<p>No comments yet</p>")
 
     def discussion():
-        with database.read() as session:
-            page = PageRepository(session).get(article_id)
-            return page.discussion, page.discussion_version
+        page = read_kept_page(database, article_id)
+        return page.discussion, page.discussion_version
 
     assert discussion() == ("<p>No comments yet</p>", 0)
     writes = [
@@ -107,8 +106,7 @@ def test_the_kept_discussion_follows_every_comment_write(database):
         assert discussion() == (None, version)
         with database.write() as session:  # rendered before that write: not kept
             assert not PageRepository(session).keep_discussion(article_id, "<p>stale</p>", version - 1)
-    with database.read() as session:
-        assert PageRepository(session).get(other_id).discussion == "<p>No comments yet</p>"  # another article's stays
+    assert read_kept_page(database, other_id).discussion == "<p>No comments yet</p>"  # another article's stays
 
     # With comments (or a lock), rendering the page again never keeps a quiet discussion,
     # and drops one kept meanwhile.

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from newsloom.store import ArticleRepository, CommentRepository, PageRepository, UserRepository
+from newsloom.store import ArticleRepository, CommentRepository, PageRepository, UserRepository, read_kept_page
 from newsloom.store.records import NewComment
 from newsloom.web import create_app
 from newsloom.web.rendering import current_times
@@ -29,8 +29,7 @@ def app(tmp_path, services):
 def kept_page(services, article_id, app=None):
     if app is not None:
         app.state.stored_pages.wait()  # pages are kept by a background thread
-    with services.database.read() as session:
-        return PageRepository(session).get(article_id)
+    return read_kept_page(services.database, article_id)
 
 
 def replace_kept(services, article_id, html, fresh_for=timedelta(hours=1)):

@@ -10,7 +10,7 @@ from newsloom.store.entries import EntryRepository
 from newsloom.store.feeds import FeedExistsError, FeedRepository
 from newsloom.store.meta import MetaRepository
 from newsloom.store.near_duplicates import NearDuplicateRepository
-from newsloom.store.pages import PageRepository, StoredPage
+from newsloom.store.pages import PageRepository, StoredPage, read_kept_page
 from newsloom.store.sources import SourceRepository
 from newsloom.store.stories import StoryRepository
 from newsloom.store.users import UserRepository
@@ -35,4 +35,5 @@ __all__ = [
     "StoredPage",
     "StoryRepository",
     "UserRepository",
+    "read_kept_page",
 ]

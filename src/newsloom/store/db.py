@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_POOL_SIZE = 40
@@ -73,6 +74,20 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._read() as session:
             yield session
+
+    @contextmanager
+    def cursor(self) -> Iterator[DBAPICursor]:
+        """The driver's own cursor, from the pool, for a read on a path so hot that going
+        through SQLAlchemy would cost more than the read (see store/pages.py)."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+        finally:
+            connection.close()  # back to the pool, which rolls back whatever the read began
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -88,7 +88,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.add_middleware(
         PageCacheMiddleware, cache=app.state.page_cache, personalise=app.state.renderer.personalised,
         live_mark=COMMENTS_PLACEHOLDER, fill_live=comments.fill_from_cache,
-        from_store=(comments.servable_from_store, comments.fill_from_store) if app.state.stored_pages.enabled else None,
+        kept=comments.KeptArticlePages(inline=database.dialect == "sqlite") if app.state.stored_pages.enabled else None,
     )  # fmt: skip
     app.add_middleware(
         LazySessionMiddleware, secret=lambda: settings.secret_key or _stored_secret(database),

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -95,18 +96,25 @@ def page_key(path: str, query: str) -> str:
     return f"{path}?{query}"
 
 
+class KeptPages(Protocol):
+    """Pages kept beyond this cache (see comments.KeptArticlePages)."""
+
+    inline: bool  # whether `complete` may run on the event loop
+
+    def wanted(self, scope: Scope) -> bool: ...
+    def complete(self, scope: Scope) -> str | None: ...
+    def fill(self, scope: Scope) -> str | None: ...
+
+
 class PageCacheMiddleware:
     """Serves cached pages straight from the event loop: a hit never waits for a worker thread."""
 
     def __init__(
         self, app: ASGIApp, cache: PageCache, personalise: Callable[[Request, str], Response], live_mark: str,
-        fill_live: Callable[[Scope, str, PageCache], str | None],
-        from_store: tuple[Callable[[Scope], bool], Callable[[Scope], str | None]] | None = None,
+        fill_live: Callable[[Scope, str, PageCache], str | None], kept: KeptPages | None = None,
     ) -> None:  # fmt: skip
-        """`from_store`: whether a request may be served from pages kept in the database, and
-        the (blocking) function that loads one, or None to send the request to its route."""
         self.app, self.cache, self.personalise = app, cache, personalise
-        self.live_mark, self.fill_live, self.from_store = live_mark, fill_live, from_store
+        self.live_mark, self.fill_live, self.kept = live_mark, fill_live, kept
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and "session" in scope:
@@ -115,8 +123,10 @@ class PageCacheMiddleware:
             # can do it from the cache; otherwise its route fills them from the database.
             if isinstance(html, str) and self.live_mark in html:
                 html = self.fill_live(scope, html, self.cache)
-            elif html is None and self.from_store is not None and self.from_store[0](scope):
-                html = await run_in_threadpool(self.from_store[1], scope)  # not read here lately, but kept
+            elif html is None and self.kept is not None and self.kept.wanted(scope):  # not read here lately, but kept
+                html = self.kept.complete(scope) if self.kept.inline else None
+                if html is None:
+                    html = await run_in_threadpool(self.kept.fill, scope)
             if isinstance(html, str):
                 await self.personalise(Request(scope), html)(scope, receive, send)
                 return

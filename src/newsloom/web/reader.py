@@ -132,7 +132,7 @@ def _article(state: State, article_id: int, slug: str | None, redirect: bool = T
 def article_renderer(state: State) -> PageRender:
     """Renders an article's shared page outside any request, for the stored pages; with it the
     discussion signed-out readers see, when there is none yet (a discussion with comments is
-    kept when a reader first opens it, see comments.fill_from_store)."""
+    kept when a reader first opens it, see comments.KeptArticlePages)."""
 
     def render(article_id: int) -> RenderedPage | None:
         try:

@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsloom import __version__
-from newsloom.store import Database, PageRepository
+from newsloom.store import Database, PageRepository, read_kept_page
 from newsloom.store.records import Article
 from newsloom.web.rendering import TEMPLATES, article_path, current_times
 
@@ -98,8 +98,7 @@ class StoredPages:
         is still returned, and its successor rendered in the background."""
         if not self.enabled:
             return None
-        with self.database.read() as session:
-            page = PageRepository(session).get(article_id)
+        page = read_kept_page(self.database, article_id)
         if page is None or page.path != path or page.version != self.version:
             return None
         now = datetime.now(UTC)
@@ -177,5 +176,5 @@ class StoredPages:
                 self._backlog.task_done()
 
     def wait(self) -> None:
-        """Until every page queued for keeping or refreshing is done (for tests and the benchmark)."""
+        """Until every page queued for keeping or refreshing is done (for tests)."""
         self._backlog.join()
