@@ -82,13 +82,18 @@ def test_worker_ingests_due_feeds_and_stops_cleanly(tmp_path, database_url, queu
     publish_zyte_site(publisher, 5)
     services = Services(make_settings(tmp_path, database_url, queue_url=queue_url))
     services.subscriptions.add(publisher.url("/feed.xml"))
-    worker = subprocess.Popen([sys.executable, "-m", "newsloom", "worker"], env=worker_env(tmp_path, database_url, queue_url))
-    try:
-        wait_for(lambda: count_articles(services) == 5)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        code = worker.wait(30)
-    assert code == 0
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "newsloom", "-v", "worker"], env=worker_env(tmp_path, database_url, queue_url), stderr=output
+        )
+        try:
+            wait_for(lambda: count_articles(services) == 5)
+        finally:
+            worker.send_signal(signal.SIGTERM)  # enrichment jobs are likely still running: they finish first
+            code = worker.wait(30)
+    assert code == 0, log.read_text()[-3000:]
+    assert "Shutting down gracefully" in log.read_text()
     # A second worker run re-reads the same feed (now due again) and stores nothing twice.
     from newsloom.store import FeedRepository
 

@@ -19,18 +19,24 @@ log = logging.getLogger(__name__)
 
 
 IDLE_POLL_SECONDS = 1.0
+# Less than `WorkerSupervisor.stop` waits before it kills the worker.
+SHUTDOWN_SECONDS = 10.0
 
 
 def run_worker(settings: Settings) -> None:
-    """Consume jobs until SIGINT/SIGTERM; runs the periodic scheduler too."""
+    """Consume jobs until SIGTERM (running jobs finish first) or SIGINT; runs the periodic scheduler too."""
     services = Services(settings)
     queue = JobQueue(services)
     # An idle thread waits at most a second before looking again (Huey's default: up to 10 s).
     # An article is a chain of three jobs (entry, enrich, story), each of which could otherwise
     # wait out a ten-second nap on a quiet installation before a reader sees it.
+    # SIGTERM (what systemd, Docker and `newsloom serve` send) lets running jobs finish: worker
+    # threads stopped inside native code (ONNX Runtime, spaCy) abort the process at exit. Jobs
+    # are idempotent, so one cut short after SHUTDOWN_SECONDS is only redone.
     consumer = queue.huey.create_consumer(
-        workers=settings.worker_threads, worker_type="thread", periodic=True, check_worker_health=True, max_delay=IDLE_POLL_SECONDS
-    )
+        workers=settings.worker_threads, worker_type="thread", periodic=True, check_worker_health=True, max_delay=IDLE_POLL_SECONDS,
+        graceful_signal="TERM", shutdown_timeout=SHUTDOWN_SECONDS,
+    )  # fmt: skip
     # Feeds that became due while no worker ran are picked up at once, not at the next minute.
     queue.schedule_due_work()
     try:
