@@ -109,13 +109,18 @@ def fill_comments(request: Request, html: str, article_id: int, order: str, path
     return html.replace(COMMENTS_PLACEHOLDER, section, 1)
 
 
+def _scope_order(scope: Scope) -> str:
+    """The comment order a request asks for (`?comments=`), from its ASGI scope."""
+    return comment_order(parse_qs(scope["query_string"].decode("latin-1")).get("comments", [None])[0])
+
+
 def fill_from_cache(scope: Scope, html: str, cache: PageCache) -> str | None:
     """For the page cache's fast path: the article page with its shared discussion, when the
     reader is signed out and the discussion is cached; None sends the request to its route."""
     match = ARTICLE_PATH.match(scope["path"])
     if match is None or not _signed_out(scope.get("session") or {}):
         return None
-    order = comment_order(parse_qs(scope["query_string"].decode("latin-1")).get("comments", [None])[0])
+    order = _scope_order(scope)
     section = cache.get(_discussion_key(int(match.group(1)), order))
     return html.replace(COMMENTS_PLACEHOLDER, section, 1) if isinstance(section, str) else None
 
@@ -135,7 +140,7 @@ class KeptArticlePages:
     def wanted(self, scope: Scope) -> bool:
         if ARTICLE_PATH.match(scope["path"]) is None or not _signed_out(scope.get("session") or {}):
             return False
-        return comment_order(parse_qs(scope["query_string"].decode("latin-1")).get("comments", [None])[0]) == ORDERS[0]
+        return _scope_order(scope) == ORDERS[0]
 
     def complete(self, scope: Scope) -> str | None:
         """The page when it is kept with its discussion; None otherwise."""
