@@ -1,7 +1,8 @@
 """Enrichment benchmark: the whole of stage 6 over real article texts.
 
 Runs what the enrichment job computes for an article (entities, hashtags, quotes, summary,
-key points, the article embedding: `Enricher._analyse`) on the English ground-truth bodies of
+key points, the article embedding: `Enricher._analyse`), each part alone, and the digest as it
+was computed before 2026-11-30 (every sentence through the transformer) for comparison, on the English ground-truth bodies of
 ../shared/benchdata/extraction-zyte (other languages are skipped by the job), and reports CPU milliseconds per 1,000 words, the share
 of each part, articles per second on two threads, and the process's peak RSS with both
 models loaded (what a worker holds). The baseline, in the same run, is spaCy's tokenizer
@@ -29,7 +30,8 @@ from newsloom.enrich.embeddings import MiniLmEmbedder  # noqa: E402
 from newsloom.enrich.nlp import SpacyModel  # noqa: E402
 from newsloom.enrich.quotes import quotes_in  # noqa: E402
 from newsloom.enrich.sentences import split_sentences  # noqa: E402
-from newsloom.enrich.service import Enricher  # noqa: E402
+from newsloom.enrich.service import MAX_SENTENCES, Enricher  # noqa: E402
+from newsloom.enrich.summary import digest  # noqa: E402
 from newsloom.extract.language import article_language  # noqa: E402
 from tests.support.benchdata import zyte_ground_truth  # noqa: E402
 
@@ -58,7 +60,12 @@ def main() -> None:
     parts = {
         "entities": cpu_ms_per_1000_words(nlp.mentions, texts, words),
         "quotes (parser on quote paragraphs, given entities)": None,
-        "sentence embeddings": cpu_ms_per_1000_words(lambda t: embedder.embed([s.text for s in split_sentences(t)]), texts, words),
+        "summary, key points and vector (transformer on headline, lead and sample)": cpu_ms_per_1000_words(
+            lambda t: digest(split_sentences(t)[:MAX_SENTENCES], t[:200], embedder), texts, words
+        ),
+        "transformer on every sentence (the digest before 2026-11-30)": cpu_ms_per_1000_words(
+            lambda t: embedder.embed([s.text for s in split_sentences(t)]), texts, words
+        ),
         "tokenizer only (baseline)": cpu_ms_per_1000_words(nlp._load().tokenizer, texts, words),
     }
     mentions = [nlp.mentions(text) for text in texts]

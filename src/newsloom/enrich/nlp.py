@@ -61,10 +61,14 @@ class SpacyModel:
         with self._lock:
             if self._nlp is None:
                 import spacy
+                from thinc.api import use_ops
+                from threadpoolctl import threadpool_limits
 
+                threadpool_limits(limits=1, user_api="blas")
                 try:
                     # Lemmas are not needed: speech verbs are matched by their forms.
-                    self._nlp = spacy.load(self.package, exclude=["lemmatizer", "senter"])
+                    with use_ops("numpy", use_blis=False):
+                        self._nlp = spacy.load(self.package, exclude=["lemmatizer", "senter"])
                 except OSError as error:
                     raise ModelMissingError(
                         f"the spaCy model package {self.package!r} is not installed; run `make venv` "

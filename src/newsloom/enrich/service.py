@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from newsloom.enrich.answers import Answer, answer
-from newsloom.enrich.embeddings import MiniLmEmbedder
+from newsloom.enrich.embeddings import DIMENSIONS, MiniLmEmbedder
 from newsloom.enrich.entities import entity_key, merge_mentions, salience
 from newsloom.enrich.hashtags import choose_hashtags
 from newsloom.enrich.nlp import SpacyModel
@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 
 # Long enough for any news article; a 100k-word text is analysed in its opening part.
 MAX_ANALYSED_CHARS = 100_000
-# Embedding cost grows with every sentence; summaries and answers come from the first ones.
-MAX_EMBEDDED_SENTENCES = 200
+# Embedding cost grows with every sentence; key points and answers come from the first ones.
+MAX_SENTENCES = 200
 ENGLISH = (None, "en")
 ANSWER_CACHE_SIZE = 32
 
@@ -109,14 +109,11 @@ class Enricher:
             (q.text, q.speaker, entity_key(q.speaker), q.affiliation, q.cue, q.start)
             for q in quotes_in(analysed, self.nlp, mentions, entities)
         ]
-        # 3. Summary and key points from sentence embeddings; the article's own vector from them.
-        sentences = split_sentences(text)[:MAX_EMBEDDED_SENTENCES]
-        vectors = self.embedder.embed([s.text for s in sentences] + [title or text[:300]])
-        sentence_vectors, title_vector = vectors[:-1], vectors[-1]
-        chosen = digest(sentences, sentence_vectors, title_vector)
+        # 3. Summary and key points from sentence embeddings; the article's own vector from the same.
+        chosen = digest(split_sentences(text)[:MAX_SENTENCES], title or text[:300], self.embedder)
         return _Analysis(
             rows, choose_hashtags(entities, title, text), quotes,
-            [s.text for s in chosen.summary], [s.text for s in chosen.key_points], _article_vector(sentence_vectors, title_vector),
+            [s.text for s in chosen.summary], [s.text for s in chosen.key_points], _article_vector(chosen.read_vectors, chosen.title_vector),
         )  # fmt: skip
 
     def _save(self, article_id: int, analysis: _Analysis, status: str, reason: str | None) -> EnrichmentResult:
@@ -150,7 +147,7 @@ class Enricher:
             if key in self._sentence_cache:
                 self._sentence_cache.move_to_end(key)
                 return self._sentence_cache[key]
-        sentences = split_sentences(article.text[:MAX_ANALYSED_CHARS])[:MAX_EMBEDDED_SENTENCES]
+        sentences = split_sentences(article.text[:MAX_ANALYSED_CHARS])[:MAX_SENTENCES]
         entry = (sentences, self.embedder.embed([s.text for s in sentences]))
         with self._cache_lock:
             self._sentence_cache[key] = entry
@@ -159,8 +156,9 @@ class Enricher:
         return entry
 
 
-def _article_vector(sentence_vectors: np.ndarray, title_vector: np.ndarray) -> bytes:
+def _article_vector(body_vectors: np.ndarray, title_vector: np.ndarray | None) -> bytes:
     """Headline and body weigh the same: the headline names the event, the body carries it."""
-    body = sentence_vectors.mean(axis=0) if len(sentence_vectors) else title_vector
-    vector = title_vector / 2 + body / max(float(np.linalg.norm(body)), 1e-12) / 2
+    body = body_vectors.mean(axis=0) if len(body_vectors) else None
+    parts = [v / max(float(np.linalg.norm(v)), 1e-12) for v in (title_vector, body) if v is not None]
+    vector = np.mean(parts, axis=0) if parts else np.zeros(DIMENSIONS, dtype=np.float32)
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype("<f4").tobytes()

@@ -68,14 +68,12 @@ def lead3(case: SummaryCase) -> list[Sentence]:
 def evaluate(cases: list[SummaryCase]) -> list[RougeScore]:
     """LEAD-3 and Newsloom's summary, scored in the same run on the same sentences."""
     from newsloom.enrich.embeddings import MiniLmEmbedder
-    from newsloom.enrich.summary import SUMMARY_SENTENCES, SUMMARY_WEIGHTS, candidates, choose
+    from newsloom.enrich.summary import digest
 
     embedder = MiniLmEmbedder()
 
     def newsloom(case: SummaryCase) -> list[Sentence]:
         # The benchmark's articles come without headlines, so the centroid is the body's alone.
-        sentences = split_sentences(case.text)
-        vectors = embedder.embed([s.text for s in sentences])
-        return [sentences[i] for i in choose(vectors, None, candidates(sentences), SUMMARY_SENTENCES, SUMMARY_WEIGHTS)]
+        return digest(split_sentences(case.text), None, embedder).summary
 
     return [score("LEAD-3", cases, lead3), score("newsloom", cases, newsloom)]
