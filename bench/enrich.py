@@ -1,12 +1,12 @@
 """Enrichment benchmark: the whole of stage 6 over real article texts.
 
 Runs what the enrichment job computes for an article (entities, hashtags, quotes, summary,
-key points, the article embedding: `Enricher._analyse`), each part alone, and the digest as it
-was computed before 2026-11-30 (every sentence through the transformer) for comparison, on the English ground-truth bodies of
-../shared/benchdata/extraction-zyte (other languages are skipped by the job), and reports CPU milliseconds per 1,000 words, the share
-of each part, articles per second on two threads, and the process's peak RSS with both
-models loaded (what a worker holds). The baseline, in the same run, is spaCy's tokenizer
-alone over the same texts.
+key points, the article embedding: `Enricher._analyse`) on the English ground-truth bodies of
+../shared/benchdata/extraction-zyte (other languages are skipped by the job). Reports CPU
+milliseconds per 1,000 words for the whole and for each part alone, articles per second on
+two threads, and the process's peak RSS with both models loaded (what a worker holds). For
+comparison it also times the digest as computed before 2026-11-30 (every sentence through
+the transformer). The baseline, in the same run, is spaCy's tokenizer alone.
 
     .venv/bin/python bench/enrich.py
 """
