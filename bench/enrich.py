@@ -6,7 +6,8 @@ key points, the article embedding: `Enricher._analyse`) on the English ground-tr
 milliseconds per 1,000 words for the whole and for each part alone, articles per second on
 two threads, and the process's peak RSS with both models loaded (what a worker holds). For
 comparison it also times the digest as computed before 2026-11-30 (every sentence through
-the transformer). The baseline, in the same run, is spaCy's tokenizer alone.
+the transformer) and says how often both choose the same sentences. The baseline, in the
+same run, is spaCy's tokenizer alone.
 
     .venv/bin/python bench/enrich.py
 """
@@ -17,6 +18,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +33,17 @@ from newsloom.enrich.nlp import SpacyModel  # noqa: E402
 from newsloom.enrich.quotes import quotes_in  # noqa: E402
 from newsloom.enrich.sentences import split_sentences  # noqa: E402
 from newsloom.enrich.service import MAX_SENTENCES, Enricher  # noqa: E402
-from newsloom.enrich.summary import digest  # noqa: E402
+from newsloom.enrich.summary import (  # noqa: E402
+    KEY_POINT_WEIGHTS,
+    LEAD_SENTENCES,
+    SAMPLED_SENTENCES,
+    SUMMARY_SENTENCES,
+    SUMMARY_WEIGHTS,
+    candidates,
+    choose,
+    digest,
+    key_point_count,
+)
 from newsloom.extract.language import article_language  # noqa: E402
 from tests.support.benchdata import zyte_ground_truth  # noqa: E402
 
@@ -41,6 +53,34 @@ def cpu_ms_per_1000_words(step, texts: list[str], words: int) -> float:  # type:
     for text in texts:
         step(text)
     return round((time.process_time() - started) * 1e6 / words, 1)
+
+
+def against_every_sentence(texts: list[str], embedder: MiniLmEmbedder) -> dict[str, float]:
+    """How the digest compares with the same choice made over every sentence read by the
+    transformer (the way before 2026-11-30), on the articles longer than lead and sample."""
+    agreement, same_summary, reach, full_reach = [], [], [], []
+    for text in texts:
+        sentences = split_sentences(text)[:MAX_SENTENCES]
+        if len(sentences) <= LEAD_SENTENCES + SAMPLED_SENTENCES:
+            continue
+        title = text.split("\n", 1)[0][:200]
+        vectors = embedder.embed([s.text for s in sentences] + [title])
+        eligible = candidates(sentences)
+        summary = choose(vectors[:-1], vectors[-1], eligible, SUMMARY_SENTENCES, SUMMARY_WEIGHTS)
+        points = choose(vectors[:-1], vectors[-1], eligible, key_point_count(len(sentences)), KEY_POINT_WEIGHTS, frozenset(summary))
+        chosen = digest(sentences, title, embedder)
+        full_points = {sentences[i].start for i in points}
+        agreement.append(len({s.start for s in chosen.key_points} & full_points) / max(len(full_points), 1))
+        same_summary.append({s.start for s in chosen.summary} == {sentences[i].start for i in summary})
+        reach.append(max((s.start for s in chosen.key_points), default=0) / len(text))
+        full_reach.append(max(full_points, default=0) / len(text))
+    return {
+        "articles": len(agreement),
+        "key_points_shared": round(statistics.mean(agreement), 3),
+        "summary_identical": round(statistics.mean(same_summary), 3),
+        "furthest_key_point_median": round(statistics.median(reach), 2),
+        "furthest_key_point_median_every_sentence": round(statistics.median(full_reach), 2),
+    }
 
 
 def main() -> None:
@@ -92,6 +132,7 @@ def main() -> None:
         "enrichment_over_tokenizer": round(total / parts["tokenizer only (baseline)"], 1),
         f"articles_per_second_on_{threads}_threads": round(len(texts) / wall, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "digest_against_every_sentence": against_every_sentence(texts, embedder),
     }
     print(json.dumps(report, indent=2))
 

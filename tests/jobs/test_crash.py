@@ -4,9 +4,9 @@ article is enriched and in a story, and no effect (article, entry, entity, hasht
 embedding, story membership, comment) is stored twice.
 
 Two set-ups:
-- the embedded default: SQLite database, SQLite queue, one worker, 1,000 articles;
+- the embedded default: SQLite database, SQLite queue, one worker, 600 articles;
 - the scaled-out one: PostgreSQL, Redis, three workers and two `serve --no-worker` web
-  processes, 2,000 articles. Each entry's job is also queued a second time, so that workers
+  processes, 1,200 articles. Each entry's job is also queued a second time, so that workers
   process the same articles at once, and readers comment through both web processes at once
   while the workers are being killed.
 In both, two feeds list the same articles and each feed's refresh is queued three times at
@@ -70,12 +70,12 @@ def setup(request, tmp_path) -> SetUp:
     """The set-up under test, its database migrated."""
     if request.param != "sqlite":
         fresh_postgres_and_redis()
-        return SetUp(POSTGRES_URL, REDIS_URL, workers=3, webs=2, articles=2000)
+        return SetUp(POSTGRES_URL, REDIS_URL, workers=3, webs=2, articles=1200)
     url = f"sqlite:///{tmp_path / 'newsloom.db'}"
     database = Database(url)
     upgrade(database.engine)
     database.dispose()
-    return SetUp(url, None, workers=1, webs=0, articles=1000)
+    return SetUp(url, None, workers=1, webs=0, articles=600)
 
 
 @pytest.mark.timeout(1500)

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Long enough for any news article; a 100k-word text is analysed in its opening part.
 MAX_ANALYSED_CHARS = 100_000
-# Embedding cost grows with every sentence; key points and answers come from the first ones.
+# Answers embed every sentence up to this many, and key points are sampled from them.
 MAX_SENTENCES = 200
 ENGLISH = (None, "en")
 ANSWER_CACHE_SIZE = 32
