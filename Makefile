@@ -31,8 +31,11 @@ run: migrate
 	$(BIN)/newsloom feeds import --starter --if-never-seeded
 	$(BIN)/newsloom serve --host $(HOST) --port $(PORT)
 
+# The suite on two processes, then the crash tests alone (they start five processes of their
+# own). Exit status 5 means PYTEST_ARGS selected no crash test.
 test: dev-venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not crash" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m crash $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: dev-venv
 	$(BIN)/python bench/ingest.py

@@ -4,9 +4,11 @@ import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from newsloom.services import Services
 from newsloom.settings import Settings
@@ -16,7 +18,30 @@ from newsloom.store.migrate import upgrade
 from newsloom.store.vectors import pgvector_version
 from tests.support.publisher import PublisherServer
 
-POSTGRES_URL = os.environ.get("NEWSLOOM_TEST_DATABASE_URL")
+# `make test` runs the suite on two processes (pytest-xdist). Tests empty the PostgreSQL and
+# Redis databases they use, so each process gets databases of its own: the named PostgreSQL
+# database with the process's name appended (created on start), and the next lower Redis db.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", ...; None without xdist
+_SHARED_POSTGRES_URL = os.environ.get("NEWSLOOM_TEST_DATABASE_URL")
+
+
+def own_postgres_url(url: str | None) -> str | None:
+    if not url or not XDIST_WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{XDIST_WORKER}").render_as_string(hide_password=False)
+
+
+def own_redis_url(url: str) -> str:
+    if not XDIST_WORKER:
+        return url
+    parsed = urlsplit(url)
+    db = int(parsed.path.strip("/") or 0)
+    return urlunsplit(parsed._replace(path=f"/{(db - int(XDIST_WORKER.removeprefix('gw'))) % 16}"))
+
+
+POSTGRES_URL = own_postgres_url(_SHARED_POSTGRES_URL)
+REDIS_URL = own_redis_url(os.environ.get("NEWSLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 # CI sets this: a backend that is unavailable there is a failure, never a quiet skip.
 REQUIRE_ALL_BACKENDS = os.environ.get("NEWSLOOM_REQUIRE_ALL_BACKENDS") == "1"
 
@@ -25,6 +50,23 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_ALL_BACKENDS:
         pytest.fail(f"{reason} (NEWSLOOM_REQUIRE_ALL_BACKENDS=1)")
     pytest.skip(reason)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if POSTGRES_URL and POSTGRES_URL != _SHARED_POSTGRES_URL:
+        _create_postgres_database(_SHARED_POSTGRES_URL, make_url(POSTGRES_URL).database)  # type: ignore[arg-type]
+
+
+def _create_postgres_database(server_url: str, name: str) -> None:
+    engine = create_engine(normalize_url(server_url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError:
+        pass  # no server: the tests that need it skip, or fail under NEWSLOOM_REQUIRE_ALL_BACKENDS
+    finally:
+        engine.dispose()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

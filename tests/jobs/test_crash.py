@@ -38,6 +38,10 @@ from tests.jobs.test_worker import REDIS_URL, _free_port, fresh_postgres_and_red
 from tests.support.comments import PASSWORD, nonce
 from tests.support.workers import Fleet, progress, publish
 
+# Alone, after the rest of the suite (Makefile): its worker and web processes would crowd the
+# two cores the suite's other process needs.
+pytestmark = pytest.mark.crash
+
 KILLS = 20
 COMMENTS = 40
 LEASE_SECONDS, LOST_SECONDS = 15, 20  # lost work comes back within seconds, not the default half hour

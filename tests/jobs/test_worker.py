@@ -13,10 +13,8 @@ import redis
 from newsloom.services import Services
 from newsloom.store import ArticleRepository, Database
 from newsloom.store.migrate import upgrade
-from tests.conftest import POSTGRES_URL, make_settings, reset_postgres, skip_or_fail
+from tests.conftest import POSTGRES_URL, REDIS_URL, make_settings, reset_postgres, skip_or_fail
 from tests.support.site import publish_zyte_site
-
-REDIS_URL = os.environ.get("NEWSLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def redis_available() -> bool:
