@@ -38,8 +38,10 @@ def run(tmp_path):
         result = subprocess.run(
             [sys.executable, "-m", "newsloom", *args], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
         )
-        if check is not None:
-            assert result.returncode == check, (result.stdout, result.stderr)
+        if check is not None and result.returncode != check:
+            # Whole, not shortened as an assertion's values would be: a crash's thread dump is at the end.
+            pytest.fail(f"`newsloom {' '.join(args)}` exited with {result.returncode}, not {check}\n"
+                        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}", pytrace=False)  # fmt: skip
         return result
 
     return invoke

@@ -6,7 +6,11 @@ from newsloom.enrich.nlp import SpacyModel
 
 
 def test_the_model_computes_on_one_openblas_thread_not_blis():
-    nlp = SpacyModel()._load()
+    model = SpacyModel()
+    # Already when the object is built, in this thread: changing OpenBLAS's threads later, in
+    # whichever thread loads the model first, would race other threads' products.
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    nlp = model._load()
     for name in ("ner", "parser", "tagger", "tok2vec"):
         assert nlp.get_pipe(name).model.ops.use_blis is False, name
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]

@@ -8,6 +8,7 @@ hold quotations.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ class SpacyModel:
         self.package = package
         self._nlp = None
         self._lock = threading.Lock()
+        compute_blas_on_one_thread()
 
     @property
     def name(self) -> str:
@@ -62,9 +64,7 @@ class SpacyModel:
             if self._nlp is None:
                 import spacy
                 from thinc.api import use_ops
-                from threadpoolctl import threadpool_limits
 
-                threadpool_limits(limits=1, user_api="blas")
                 try:
                     # Lemmas are not needed: speech verbs are matched by their forms.
                     with use_ops("numpy", use_blis=False):
@@ -75,3 +75,18 @@ class SpacyModel:
                         "(models ship in packages from the lock file; nothing is downloaded at run time)"
                     ) from error
             return self._nlp
+
+
+@functools.cache  # once per process
+def compute_blas_on_one_thread() -> None:
+    """OpenBLAS computes each product on the calling thread alone: a worker's threads are its
+    parallelism, and two OpenBLAS threads per product doubled the CPU for the same wall time.
+
+    Called when the model object is built (with the services, before any of their threads
+    start), not when the model loads in whichever thread needs it first: threadpoolctl changes
+    OpenBLAS's threads for the whole process, which is unsafe while another thread computes
+    (joblib/threadpoolctl#205)."""
+    import numpy  # noqa: F401  (threadpoolctl finds only the BLAS libraries already loaded)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
