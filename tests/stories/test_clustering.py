@@ -60,3 +60,52 @@ def test_a_profile_made_of_members_sums_them():
     members = [Member(1, vectors[0], frozenset({"a"}), at), Member(2, vectors[1], frozenset({"a", "b"}), at)]
     profile = StoryProfile.of(7, members, DIMENSIONS)
     assert profile.size == 2 and profile.terms == Counter({"a": 2, "b": 1}) and np.allclose(profile.vector_sum[:2], 1)
+
+
+def _at_cosine(cosine: float) -> np.ndarray:
+    """A unit vector at `cosine` to the first axis."""
+    vector = np.zeros(DIMENSIONS, dtype=np.float32)
+    vector[0], vector[1] = cosine, np.sqrt(1 - cosine**2)
+    return vector
+
+
+def _window_with_sbarro_story():
+    at = find_story("Sbarro")[0].at
+    active = ActiveStories(DIMENSIONS)
+    names = frozenset({"organization:sbarro", "person:j. david karam"})
+    story = [Member(n, _at_cosine(1.0), frozenset({"sbarro", "bankruptcy"}), at, names) for n in range(3)]
+    active.put(StoryProfile.of(1, story, DIMENSIONS))
+    # Another story in the window, so that words have an IDF that tells stories apart.
+    elsewhere = np.eye(DIMENSIONS, dtype=np.float32)[2]  # unlike the Sbarro story and the newcomers
+    other = [Member(10 + n, elsewhere, frozenset({"titanfall", "review"}), at, frozenset({"organization:xbox"})) for n in range(3)]
+    active.put(StoryProfile.of(2, other, DIMENSIONS))
+    return active, at
+
+
+def test_an_article_worded_apart_joins_the_story_whose_names_it_shares():
+    active, at = _window_with_sbarro_story()
+    clusterer = StoryClusterer()
+    # Meaning close enough to be a candidate, but no headline word in common: alone, not enough.
+    headline = frozenset({"pizza", "chain", "seeks", "court", "protection"})
+    alone = clusterer.choose(Member(20, _at_cosine(0.3), headline, at), active)
+    assert alone.story_id is None and "scores" in alone.reason
+    other_names = clusterer.choose(Member(21, _at_cosine(0.3), headline, at, frozenset({"person:pat smith"})), active)
+    assert other_names.story_id is None
+    names = frozenset({"organization:sbarro", "person:j. david karam"})
+    same_names = clusterer.choose(Member(22, _at_cosine(0.3), headline, at, names), active)
+    assert same_names.story_id == 1 and same_names.score > alone.score
+
+
+def test_names_never_carry_a_generic_headline_into_a_story():
+    active, at = _window_with_sbarro_story()
+    names = frozenset({"organization:sbarro", "person:j. david karam"})
+    choice = StoryClusterer().choose(Member(30, _at_cosine(0.5), headline_terms("Live updates"), at, names), active)
+    assert choice.story_id is None  # a format headline needs a close body, whatever it names
+
+
+def test_a_story_counts_its_members_names_beside_their_words():
+    at = find_story("Sbarro")[0].at
+    members = [Member(1, _at_cosine(1.0), frozenset({"sbarro"}), at, frozenset({"organization:sbarro"})),
+               Member(2, _at_cosine(1.0), frozenset({"pizza"}), at, frozenset({"organization:sbarro", "place:new york"}))]  # fmt: skip
+    profile = StoryProfile.of(1, members, DIMENSIONS)
+    assert profile.terms == Counter({"organization:sbarro": 2, "sbarro": 1, "pizza": 1, "place:new york": 1})

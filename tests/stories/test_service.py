@@ -56,6 +56,9 @@ def test_coverage_of_one_event_forms_one_story_per_event(services):
         [summary] = stories.summaries([sbarro[0].story_id])
         assert (summary.article_count, summary.source_count) == (4, 4)
         assert summary.headline is not None and "sbarro" in summary.headline.title.casefold()
+        # Its articles' salient names count beside their headline words (from enrichment, which
+        # read the whole text: each page names Sbarro twice or more).
+        assert stories.get(sbarro[0].story_id).terms["organization:sbarro"] == 4
         assert [a.id for a in stories.members(sbarro[0].story_id)] == sorted(a.article_id for a in sbarro)
 
 
@@ -133,6 +136,9 @@ def test_a_story_that_drifted_splits_and_the_larger_part_keeps_its_id(services):
         assert [s.article_count for s in stories.summaries([kept, started])] == [6, 5]  # counts match the members
         assert stories.get(started).headline_article_id in {a.article_id for a in titanfall}
         assert stories.get(kept).headline_article_id in {a.article_id for a in sbarro}
+        # Each part is rebuilt with its own members' names, read back from the store.
+        assert "organization:sbarro" in stories.get(kept).terms and "organization:sbarro" not in stories.get(started).terms
+        assert "organization:microsoft" in stories.get(started).terms
     assert services.stories.consolidate() == Consolidation(merged=0, split=0)  # the parts are not merged back
     joined = cover(services, "Titanfall", 1, published=now, first=5)[0]
     assert joined.story_id == started  # later coverage finds the new story

@@ -319,13 +319,15 @@ class StoryState:
 
 @dataclass(frozen=True)
 class StoryMember:
-    """What a split looks at of a story's article: `vector` float32 bytes, or None (no text)."""
+    """What a split looks at of a story's article: `vector` float32 bytes, or None (no text);
+    `entities` most salient first."""
 
     article_id: int
     title: str
     sort_at: datetime
     duplicate_of: int | None
     vector: bytes | None
+    entities: tuple[ArticleEntityRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.articles import ArticleRepository
+from newsloom.store.enrichment import EnrichmentRepository
 from newsloom.store.models import ArticleEmbeddingRow, ArticleRow, EnrichmentRow, StoryRow, utcnow
 from newsloom.store.pages import PageRepository
 from newsloom.store.records import Article, StoryMember, StoryState, StorySummary
@@ -103,7 +105,7 @@ class StoryRepository:
         return moved or 0
 
     def member_outlines(self, story_id: int, limit: int) -> list[StoryMember]:
-        """Its articles' titles, times and embeddings, oldest first, at most `limit`."""
+        """Its articles' titles, times, embeddings and entities, oldest first, at most `limit`."""
         rows = self.session.execute(
             select(ArticleRow.id, ArticleRow.title, ArticleRow.sort_at, ArticleRow.duplicate_of, ArticleEmbeddingRow.vector)
             .outerjoin(ArticleEmbeddingRow, ArticleEmbeddingRow.article_id == ArticleRow.id)
@@ -111,7 +113,9 @@ class StoryRepository:
             .order_by(ArticleRow.sort_at, ArticleRow.id)
             .limit(limit)
         )
-        return [StoryMember(row[0], row[1], row[2], row[3], row[4] or None) for row in rows]
+        outlines = [StoryMember(row[0], row[1], row[2], row[3], row[4] or None) for row in rows]
+        entities = EnrichmentRepository(self.session).entities_of([outline.article_id for outline in outlines])
+        return [replace(outline, entities=tuple(entities.get(outline.article_id, ()))) for outline in outlines]
 
     def move(self, article_ids: list[int], from_id: int, to_id: int) -> int:
         """Moves those of the articles still in `from_id` to `to_id`; returns how many moved."""

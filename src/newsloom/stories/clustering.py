@@ -5,9 +5,11 @@ An article is scored against the active stories (those with an article inside th
 window) by two signals that fail differently:
 
 - the cosine between its embedding and the story's mean embedding (meaning, wording aside);
-- a TF-IDF cosine between its headline words and the story's word counts, with IDF taken
-  over the articles of the window, so the distinctive names of an event ("Mt. Gox",
-  "Titanfall") tie its coverage together while words every story uses count for little.
+- a TF-IDF cosine between its terms and the story's term counts, with IDF taken over the
+  articles of the window, so the distinctive names of an event ("Mt. Gox", "Titanfall") tie
+  its coverage together while words every story uses count for little. The terms are the
+  headline's words and the article's salient people, organisations and places, found in its
+  whole text, so two headlines worded apart still meet on the names their articles share.
 
 An article needs both a minimum embedding cosine (headlines that only share words, like
 "Live updates", never join on words alone) and a combined score over the threshold.
@@ -44,18 +46,24 @@ MIN_SPLIT_PART = 4
 # The parts of a split must score this far under the merge threshold with each other, or the
 # next consolidation would merge them again.
 SPLIT_MARGIN = 0.10
-# Counts of the most frequent headline words kept per story: enough for any event's names.
+# Counts of the most frequent terms kept per story: enough for any event's names.
 MAX_STORY_TERMS = 200
 
 
 @dataclass(frozen=True)
 class Member:
-    """One article as the clusterer sees it; `vector` is unit length or None (no text)."""
+    """One article as the clusterer sees it; `vector` is unit length or None (no text).
+    `terms` are its headline's words, `entities` its salient names (`entity_terms`)."""
 
     article_id: int
     vector: np.ndarray | None
     terms: frozenset[str]
     at: datetime
+    entities: frozenset[str] = frozenset()
+
+    @property
+    def all_terms(self) -> frozenset[str]:
+        return self.terms | self.entities
 
 
 @dataclass
@@ -73,7 +81,7 @@ class StoryProfile:
     def add(self, member: Member) -> None:
         if member.vector is not None:
             self.vector_sum = self.vector_sum + member.vector
-        self.terms.update(member.terms)
+        self.terms.update(member.all_terms)
         self.terms = trimmed(self.terms)
         self.size += 1
         self.first_at = min(self.first_at, member.at)
@@ -186,7 +194,7 @@ class ActiveStories:
         return math.log((self._documents + 1) / (max(self._document_frequency[term], 0) + 1)) + 1
 
     def lexical_similarity(self, terms: Iterable[str], counts: Counter[str]) -> float:
-        """TF-IDF cosine between a headline's (or a story's) words and a story's word counts."""
+        """TF-IDF cosine between an article's (or a story's) terms and a story's term counts."""
         query = terms if isinstance(terms, Counter) else Counter(terms)
         if not query or not counts:
             return 0.0
@@ -226,11 +234,12 @@ class StoryClusterer:
         if member.vector is None:
             return Choice(None, 0.0, "the article has no embedding (no text to compare)")
         best_id, best_score = None, -1.0
+        # The headline decides, not the names: a "Live updates" page names whatever it covers.
         floor = self.min_cosine if member.terms else max(self.min_cosine, GENERIC_HEADLINE_MIN_COSINE)
         for story, cosine in active.nearest(member.vector, member.at - self.window, member.at + self.window, CANDIDATES):
             if cosine < floor:
                 continue
-            score = (1 - self.lexical_weight) * cosine + self.lexical_weight * active.lexical_similarity(member.terms, story.terms)
+            score = (1 - self.lexical_weight) * cosine + self.lexical_weight * active.lexical_similarity(member.all_terms, story.terms)
             if score > best_score:
                 best_id, best_score = story.id, score
         if best_id is None:

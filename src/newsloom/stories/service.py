@@ -23,7 +23,7 @@ from newsloom.store import ArticleRepository, Database, EnrichmentRepository, St
 from newsloom.store.records import Article, StoryMember, StoryState
 from newsloom.store.vectors import VectorRepository, choose_backend
 from newsloom.stories.clustering import MIN_SPLIT_PART, ActiveStories, Member, StoryClusterer, StoryProfile
-from newsloom.stories.terms import headline_terms
+from newsloom.stories.terms import entity_terms, headline_terms
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +87,10 @@ class StoryService:
                 return StoryAssignment(article_id, "missing", None, f"article {article_id} does not exist")
             if article.story_id is not None:
                 return StoryAssignment(article_id, "unchanged", article.story_id, "already in a story")
-            vector = _vector(EnrichmentRepository(session).embedding(article_id))
+            enrichment = EnrichmentRepository(session)
+            vector, entities = enrichment.embedding(article_id), tuple(enrichment.entities(article_id))
             primary = ArticleRepository(session).get(article.duplicate_of) if article.duplicate_of else None
-        member = Member(article.id, vector, headline_terms(article.title), article.sort_at)
+        member = _member(StoryMember(article.id, article.title, article.sort_at, article.duplicate_of, vector, entities))
         with self._lock:
             self._catch_up()
             if primary is not None and primary.story_id is not None:
@@ -251,7 +252,8 @@ class StoryService:
 
 
 def _member(outline: StoryMember) -> Member:
-    return Member(outline.article_id, _vector(outline.vector), headline_terms(outline.title), outline.sort_at)
+    terms, entities = headline_terms(outline.title), entity_terms(outline.entities, outline.title)
+    return Member(outline.article_id, _vector(outline.vector), terms, outline.sort_at, entities)
 
 
 def _central(members: list[Member]) -> int | None:

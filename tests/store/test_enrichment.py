@@ -1,0 +1,24 @@
+"""Enrichment results read back for many articles at once, on both backends."""
+
+from newsloom.store import EnrichmentRepository
+from tests.support.comments import store_article
+
+
+def test_entities_of_many_articles_come_back_per_article_most_salient_first(database):
+    articles = [store_article(database, f"Article {n}") for n in range(3)]
+    with database.write() as session:
+        for n, article_id in enumerate(articles[:2]):
+            entities = [("place", "Ohio", "ohio", 1, 1.5), ("person", f"Person {n}", f"person {n}", 3, 4.0)]
+            EnrichmentRepository(session).replace_entities(
+                article_id, entities, [], model="test", model_version="1", status="ok", reason=None
+            )
+    # More ids than one query binds: the articles fall in different chunks of the list.
+    asked = list(range(10**6, 10**6 + 1200))
+    asked[0], asked[700], asked[1199] = articles
+    with database.read() as session:
+        found = EnrichmentRepository(session).entities_of(asked)
+        assert set(found) == set(articles[:2])  # the third has none
+        for n, article_id in enumerate(articles[:2]):
+            assert [(e.kind, e.name, e.mentions) for e in found[article_id]] == [("person", f"Person {n}", 3), ("place", "Ohio", 1)]
+        assert EnrichmentRepository(session).entities(articles[1]) == found[articles[1]]
+        assert EnrichmentRepository(session).entities(articles[2]) == []
