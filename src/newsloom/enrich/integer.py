@@ -1,0 +1,155 @@
+"""Integer arithmetic for the embedding model, derived from the shipped file when it loads.
+
+The shipped ONNX file stores int8 weights but turns them back into float32 before every
+matrix product, so it computes as slowly as the float model. This rewrites each product
+`x @ W` with a constant `W` to multiply 8-bit integers (`MatMulInteger`), which CPUs with
+VNNI do about twice as fast:
+
+- `W`: int8 per output column, symmetric (scale = the column's largest |w| / 127).
+- `x`: uint8 per token, asymmetric (each row spread over 0..255 between its own minimum and
+  maximum), computed as the model runs. Per token, not per batch, so a sentence's vector does
+  not depend on the others in its batch, and one long row cannot coarsen the rest.
+- Smoothing (SmoothQuant, Xiao et al. 2023): a few channels of `x` run far larger than the
+  rest; dividing them by `s` and multiplying `W`'s rows by `s` leaves `x @ W` unchanged but
+  shares the range between the two. `s` comes from `x`'s largest values on a short text that
+  ships with the model (`calibration.txt`), so every machine derives the same model.
+
+The vectors stay within cosine 0.99 of the fp32 reference (tests/enrich/test_embeddings.py);
+the trade is measured in docs/benchmarks.md. Without VNNI, x86 multiplies uint8 by int8 in
+16-bit sums that can saturate, so there the float model runs (`integer_products_are_exact`).
+"""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+# How the range is shared between activations and weights (SmoothQuant's alpha): 0.5 kept
+# the summaries identical to the float model's on SummEval, 0.65 and no smoothing did not.
+SMOOTHING = 0.5
+TRANSFORM_VERSION = "int8-rows-1"
+
+
+def integer_products_are_exact() -> bool:
+    """True where 8-bit products accumulate in 32 bits: x86 with VNNI, or ARM with dot product."""
+    machine = platform.machine().lower()
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    flags = set(cpuinfo.split())
+    if machine in {"x86_64", "amd64"}:
+        return bool(flags & {"avx512_vnni", "avx_vnni"})
+    return machine in {"aarch64", "arm64"} and "asimddp" in flags
+
+
+def integer_model(model_path: Path, tokenizer) -> bytes:  # type: ignore[no-untyped-def]
+    """The model at `model_path` with its constant matrix products in 8-bit integers, serialized."""
+    import onnx
+
+    model = _folded(model_path)
+    weights = {init.name: init for init in model.graph.initializer}
+    products = [n for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in weights and len(weights[n.input[1]].dims) == 2]
+    largest = _largest_inputs(model, [n.input[0] for n in products], tokenizer)
+    nodes, constants, rewritten = [], _Constants(), {id(node) for node in products}
+    for node in model.graph.node:
+        if id(node) in rewritten:
+            weight = onnx.numpy_helper.to_array(weights[node.input[1]])
+            nodes.extend(_integer_product(node, weight, largest[node.input[0]], constants))
+        else:
+            nodes.append(node)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    model.graph.initializer.extend(constants.tensors)
+    return model.SerializeToString()
+
+
+def _folded(model_path: Path):  # type: ignore[no-untyped-def]
+    """The model with its weights as float constants: onnxruntime folds the int8-to-float steps."""
+    import onnx
+    import onnxruntime
+
+    with tempfile.TemporaryDirectory() as scratch:
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.log_severity_level = 3  # folding leaves the int8 originals unused, and says so once per weight
+        options.optimized_model_filepath = str(Path(scratch) / "folded.onnx")
+        onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        return onnx.load(options.optimized_model_filepath)
+
+
+def _largest_inputs(model, names: list[str], tokenizer) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Each product input's largest |value| per channel over the calibration sentences."""
+    import onnx
+    import onnxruntime
+
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    unique = list(dict.fromkeys(names))
+    probe.graph.output.extend(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None) for name in unique)
+    session = onnxruntime.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    largest: dict[str, np.ndarray] = {}
+    for encoding in tokenizer.encode_batch(calibration_sentences()):
+        ids = np.array([encoding.ids], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        for name, value in zip(unique, session.run(unique, feed), strict=True):
+            channel_max = np.abs(value).reshape(-1, value.shape[-1]).max(axis=0)
+            largest[name] = np.maximum(largest.get(name, channel_max), channel_max)
+    return largest
+
+
+def calibration_sentences() -> list[str]:
+    text = resources.files("newsloom.data").joinpath("all-MiniLM-L6-v2/calibration.txt").read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class _Constants:
+    def __init__(self) -> None:
+        self.tensors: list = []  # type: ignore[type-arg]
+
+    def add(self, name: str, value: np.ndarray) -> str:
+        import onnx
+
+        self.tensors.append(onnx.numpy_helper.from_array(value, name))
+        return name
+
+
+def _integer_product(node, weight: np.ndarray, largest_input: np.ndarray, constants: _Constants) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """Nodes computing `node`'s x @ W as: smooth x, quantize each row to uint8, multiply in
+    integers, scale back, and add back what the rows' minimums contribute."""
+    from onnx import TensorProto, helper
+
+    smoothing = (np.maximum(largest_input, 1e-5) ** SMOOTHING / np.maximum(np.abs(weight).max(axis=1), 1e-5) ** (1 - SMOOTHING))
+    smoothed = weight * smoothing[:, None]
+    column_scale = np.maximum(np.abs(smoothed).max(axis=0) / 127.0, 1e-12).astype(np.float32)
+    quantized = np.clip(np.round(smoothed / column_scale), -127, 127).astype(np.int8)
+    # Each row of x is min + scale * q, so x @ W = scale * (q @ W) + min * (the column sums of W).
+    column_sums = (quantized.astype(np.float32) * column_scale).sum(axis=0).astype(np.float32)
+    p = node.name or node.output[0]
+    x = node.input[0]
+    return [
+        helper.make_node("Mul", [x, constants.add(f"{p}/unsmooth", (1 / smoothing).astype(np.float32))], [f"{p}/x"]),
+        helper.make_node("ReduceMin", [f"{p}/x"], [f"{p}/min"], axes=[-1], keepdims=1),
+        helper.make_node("ReduceMax", [f"{p}/x"], [f"{p}/max"], axes=[-1], keepdims=1),
+        helper.make_node("Sub", [f"{p}/max", f"{p}/min"], [f"{p}/range"]),
+        helper.make_node("Max", [f"{p}/range", constants.add(f"{p}/tiny", np.array(1e-8, np.float32))], [f"{p}/range+"]),
+        helper.make_node("Div", [f"{p}/range+", constants.add(f"{p}/255", np.array(255.0, np.float32))], [f"{p}/scale"]),
+        helper.make_node("Sub", [f"{p}/x", f"{p}/min"], [f"{p}/shifted"]),
+        helper.make_node("Div", [f"{p}/shifted", f"{p}/scale"], [f"{p}/steps"]),
+        helper.make_node("Round", [f"{p}/steps"], [f"{p}/rounded"]),
+        helper.make_node("Cast", [f"{p}/rounded"], [f"{p}/q"], to=TensorProto.UINT8),
+        helper.make_node(
+            "MatMulInteger",
+            [f"{p}/q", constants.add(f"{p}/w", quantized), constants.add(f"{p}/zero", np.array(0, np.uint8))],
+            [f"{p}/int"],
+        ),
+        helper.make_node("Cast", [f"{p}/int"], [f"{p}/float"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", [f"{p}/float", f"{p}/scale"], [f"{p}/row-scaled"]),
+        helper.make_node("Mul", [f"{p}/row-scaled", constants.add(f"{p}/column-scale", column_scale)], [f"{p}/product"]),
+        helper.make_node("Mul", [f"{p}/min", constants.add(f"{p}/column-sums", column_sums)], [f"{p}/from-min"]),
+        helper.make_node("Add", [f"{p}/product", f"{p}/from-min"], list(node.output)),
+    ]

@@ -1,0 +1,69 @@
+"""The embedding model in 8-bit integers: vectors against the fp32 reference, on text it was
+not calibrated on, and the same model derived by every process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from newsloom.enrich.embeddings import DIMENSIONS, MiniLmEmbedder
+from newsloom.enrich.integer import TRANSFORM_VERSION, calibration_sentences, integer_products_are_exact
+from newsloom.enrich.sentences import split_sentences
+from newsloom.services import Services
+from tests.conftest import make_settings
+from tests.enrich.test_embeddings import SENTENCES
+from tests.support.benchdata import zyte_ground_truth
+from tests.support.reference_minilm import reference_vectors
+
+pytestmark = pytest.mark.skipif(
+    not integer_products_are_exact(), reason="this CPU does not multiply 8-bit integers exactly; the float model runs here"
+)
+
+
+@pytest.fixture(scope="module")
+def integer() -> MiniLmEmbedder:
+    return MiniLmEmbedder(integer=True)
+
+
+def news_sentences() -> list[str]:
+    """The first, a middle and the last sentence of 12 real articles, and degenerate inputs."""
+    chosen = []
+    for page in sorted(zyte_ground_truth().values(), key=lambda page: page["url"])[:12]:
+        sentences = [s.text for s in split_sentences(page["articleBody"])]
+        chosen += [sentences[0], sentences[len(sentences) // 2], sentences[-1]]
+    return chosen + SENTENCES + ["...", "Possibly.", "word " * 400]
+
+
+def test_integer_vectors_match_the_fp32_reference(integer: MiniLmEmbedder) -> None:
+    sentences = news_sentences()
+    assert not set(sentences) & set(calibration_sentences())
+    ours = integer.embed(sentences)
+    assert integer.version.endswith("+" + TRANSFORM_VERSION)
+    cosines = (ours * reference_vectors(sentences)).sum(axis=1)
+    assert cosines.min() >= 0.99, sentences[int(cosines.argmin())]
+    # Closer than chance would allow, yet not the float model: the integer products did run.
+    float_vectors = MiniLmEmbedder(integer=False).embed(sentences)
+    assert 0.99 < float((ours * float_vectors).sum(axis=1).min()) and not np.allclose(ours, float_vectors, atol=1e-5)
+
+
+def test_every_process_derives_the_same_model_and_batching_changes_no_vector(integer: MiniLmEmbedder) -> None:
+    sentences = SENTENCES + ["The council approved the budget after a long debate on Tuesday evening."]
+    together = integer.embed(sentences)
+    assert np.array_equal(MiniLmEmbedder(integer=True).embed(sentences), together)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4) and together.shape == (len(sentences), DIMENSIONS)
+    for sentence, vector in zip(sentences, together, strict=True):
+        # Each token is quantized on its own range, so a sentence's neighbours in a batch never matter.
+        assert float(integer.embed([sentence])[0] @ vector) > 0.999
+
+
+def test_the_setting_reaches_the_enrichment(tmp_path, sqlite_url) -> None:
+    services = Services(make_settings(tmp_path, sqlite_url, integer_embeddings=True))
+    try:
+        assert services.enricher.embedder.version.endswith("+" + TRANSFORM_VERSION)  # stored with every result
+    finally:
+        services.close()
+    services = Services(make_settings(tmp_path, sqlite_url))
+    try:
+        assert "+" not in services.enricher.embedder.version  # off by default
+    finally:
+        services.close()
