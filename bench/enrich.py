@@ -136,7 +136,8 @@ def main() -> None:
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "digest_against_every_sentence": against_every_sentence(texts, embedder),
     }
-    report["integer_embeddings"] = with_integer_embeddings(nlp, titles, texts, words, embedder)  # after the peak RSS: a second model
+    # Last, after the peak RSS was read: it loads a second model.
+    report["integer_embeddings"] = with_integer_embeddings(nlp, titles, texts, words, embedder)
     print(json.dumps(report, indent=2))
 
 

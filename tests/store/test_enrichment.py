@@ -19,6 +19,7 @@ def test_entities_of_many_articles_come_back_per_article_most_salient_first(data
         found = EnrichmentRepository(session).entities_of(asked)
         assert set(found) == set(articles[:2])  # the third has none
         for n, article_id in enumerate(articles[:2]):
-            assert [(e.kind, e.name, e.mentions) for e in found[article_id]] == [("person", f"Person {n}", 3), ("place", "Ohio", 1)]
+            expected = [("person", f"Person {n}", 3), ("place", "Ohio", 1)]
+            assert [(e.kind, e.name, e.mentions) for e in found[article_id]] == expected
         assert EnrichmentRepository(session).entities(articles[1]) == found[articles[1]]
         assert EnrichmentRepository(session).entities(articles[2]) == []

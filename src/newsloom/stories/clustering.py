@@ -239,7 +239,7 @@ class StoryClusterer:
         for story, cosine in active.nearest(member.vector, member.at - self.window, member.at + self.window, CANDIDATES):
             if cosine < floor:
                 continue
-            score = (1 - self.lexical_weight) * cosine + self.lexical_weight * active.lexical_similarity(member.all_terms, story.terms)
+            score = self._score(cosine, Counter(member.all_terms), story.terms, active)
             if score > best_score:
                 best_id, best_score = story.id, score
         if best_id is None:
