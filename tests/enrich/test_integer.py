@@ -41,7 +41,7 @@ def test_integer_vectors_match_the_fp32_reference(integer: MiniLmEmbedder) -> No
     assert integer.version.endswith("+" + TRANSFORM_VERSION)
     cosines = (ours * reference_vectors(sentences)).sum(axis=1)
     assert cosines.min() >= 0.99, sentences[int(cosines.argmin())]
-    # Closer than chance would allow, yet not the float model: the integer products did run.
+    # Near the float model's vectors but not equal to them: the integer products did run.
     float_vectors = MiniLmEmbedder(integer=False).embed(sentences)
     assert 0.99 < float((ours * float_vectors).sum(axis=1).min()) and not np.allclose(ours, float_vectors, atol=1e-5)
 
