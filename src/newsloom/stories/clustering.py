@@ -236,10 +236,11 @@ class StoryClusterer:
         best_id, best_score = None, -1.0
         # The headline decides, not the names: a "Live updates" page names whatever it covers.
         floor = self.min_cosine if member.terms else max(self.min_cosine, GENERIC_HEADLINE_MIN_COSINE)
+        terms = Counter(member.all_terms)
         for story, cosine in active.nearest(member.vector, member.at - self.window, member.at + self.window, CANDIDATES):
             if cosine < floor:
                 continue
-            score = self._score(cosine, Counter(member.all_terms), story.terms, active)
+            score = self._score(cosine, terms, story.terms, active)
             if score > best_score:
                 best_id, best_score = story.id, score
         if best_id is None:
