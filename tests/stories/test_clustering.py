@@ -1,6 +1,7 @@
 """Splitting a drifting story, on real headlines and the real embedding model."""
 
 from collections import Counter
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -109,3 +110,33 @@ def test_a_story_counts_its_members_names_beside_their_words():
                Member(2, _at_cosine(1.0), frozenset({"pizza"}), at, frozenset({"organization:sbarro", "place:new york"}))]  # fmt: skip
     profile = StoryProfile.of(1, members, DIMENSIONS)
     assert profile.terms == Counter({"organization:sbarro": 2, "sbarro": 1, "pizza": 1, "place:new york": 1})
+
+
+def test_a_story_quiet_for_half_the_window_needs_a_closer_article():
+    active, at = _window_with_sbarro_story()
+    clusterer = StoryClusterer()
+    names = frozenset({"organization:sbarro", "person:j. david karam"})
+    headline = frozenset({"pizza", "chain", "seeks", "court", "protection"})
+
+    def arriving(after: timedelta):
+        return clusterer.choose(Member(40, _at_cosine(0.3), headline, at + after, names), active)
+
+    fresh, quiet = arriving(timedelta(hours=1)), arriving(clusterer.window / 2)
+    assert fresh.story_id == 1
+    assert quiet.story_id is None and quiet.score == pytest.approx(fresh.score * 0.5 / (1 - 1 / 72))  # the same match, faded
+    # An article dated before the story began is as far from it as one after it ended.
+    assert arriving(-clusterer.window / 2).score == pytest.approx(quiet.score)
+
+
+def test_two_stories_a_window_apart_never_merge_however_alike():
+    at = find_story("Sbarro")[0].at
+    clusterer = StoryClusterer()
+    active = ActiveStories(DIMENSIONS)
+    words = frozenset({"sbarro", "bankruptcy"})
+    for story_id, when in ((1, at), (2, at + clusterer.window * 0.99)):
+        active.put(StoryProfile.of(story_id, [Member(story_id * 10 + n, _at_cosine(1.0), words, when) for n in range(3)], DIMENSIONS))
+    active.put(StoryProfile.of(3, [Member(30, np.eye(DIMENSIONS, dtype=np.float32)[2], frozenset({"titanfall"}), at)], DIMENSIONS))
+    assert clusterer.merges(active) == []
+    overlapping = StoryProfile.of(4, [Member(40, _at_cosine(1.0), words, at)], DIMENSIONS)
+    active.put(overlapping)
+    assert [(m.keep_id, m.gone_id) for m in clusterer.merges(active, {4})] == [(1, 4)]

@@ -12,7 +12,11 @@ window) by two signals that fail differently:
   whole text, so two headlines worded apart still meet on the names their articles share.
 
 An article needs both a minimum embedding cosine (headlines that only share words, like
-"Live updates", never join on words alone) and a combined score over the threshold.
+"Live updates", never join on words alone) and a combined score over the threshold. The score
+fades with the time between the article and the story's nearest article, to nothing at the
+window's edge (Yang, Pierce and Carbonell, "A study of retrospective and on-line event
+detection", SIGIR 1998): a story that has been quiet for two days needs a closer article than
+one that had coverage an hour ago, instead of counting the same until it drops out at once.
 Consolidation then merges stories that turned out to be one, and splits a story that drifted
 into two events; in both, the larger part keeps the story's id, so its links never break.
 
@@ -240,7 +244,7 @@ class StoryClusterer:
         for story, cosine in active.nearest(member.vector, member.at - self.window, member.at + self.window, CANDIDATES):
             if cosine < floor:
                 continue
-            score = self._score(cosine, terms, story.terms, active)
+            score = self._score(cosine, terms, story.terms, active) * self._freshness(member.at, member.at, story)
             if score > best_score:
                 best_id, best_score = story.id, score
         if best_id is None:
@@ -297,10 +301,16 @@ class StoryClusterer:
         for other, cosine in active.nearest(story.centroid(), window[0], window[1], CANDIDATES + 1):
             if other.id == story.id or cosine < self.min_cosine:
                 continue
-            score = self._score(cosine, story.terms, other.terms, active)
+            score = self._score(cosine, story.terms, other.terms, active) * self._freshness(story.first_at, story.last_at, other)
             if score > best_score:
                 best, best_score = other, score
         return best, best_score
+
+    def _freshness(self, first_at: datetime, last_at: datetime, story: StoryProfile) -> float:
+        """1 when the span from `first_at` to `last_at` overlaps the story's, falling linearly
+        to 0 when they lie a whole window apart."""
+        gap = max(story.first_at - last_at, first_at - story.last_at, timedelta(0))
+        return max(1.0 - gap / self.window, 0.0)
 
 
 def _two_means(vectors: np.ndarray, rounds: int = 20) -> np.ndarray:
