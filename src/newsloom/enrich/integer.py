@@ -68,7 +68,11 @@ def integer_model(model_path: Path, tokenizer) -> bytes:  # type: ignore[no-unty
             nodes.append(node)
     del model.graph.node[:]
     model.graph.node.extend(nodes)
-    model.graph.initializer.extend(constants.tensors)
+    # The float matrices the products replaced: kept, they would cost 40 MB and a warning each.
+    used = {name for node in nodes for name in node.input}
+    kept = [init for init in model.graph.initializer if init.name in used]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept + constants.tensors)
     return model.SerializeToString()
 
 
