@@ -5,12 +5,12 @@ key points, the article embedding: `Enricher._analyse`) on the English ground-tr
 ../shared/benchdata/extraction-zyte (other languages are skipped by the job). Reports CPU
 milliseconds per 1,000 words for the whole and for each part alone, the whole's CPU for a
 1,000-word article (the issue's unit: a line fitted through each article's words and CPU),
-articles per second on
-two threads, and the process's peak RSS with both models loaded (what a worker holds). For
-comparison it also times the digest as computed before 2026-11-30 (every sentence through
-the transformer) and says how often both choose the same sentences, and, on a CPU with VNNI
-or ARM's dot product, the enrichment with the embedding model in 8-bit integers (the setting
-`integer_embeddings`). The baseline, in the same run, is spaCy's tokenizer alone.
+articles per second on two threads, and the process's peak RSS with both models loaded
+(what a worker holds). For comparison it also times the digest as computed before
+2026-11-30 (every sentence through the transformer) and says how often both choose the same
+sentences, and, on a CPU with VNNI or ARM's dot product, the enrichment with the embedding
+model in 8-bit integers (the setting `integer_embeddings`). The baseline, in the same run,
+is spaCy's tokenizer alone.
 
     .venv/bin/python bench/enrich.py
 """

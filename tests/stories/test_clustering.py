@@ -121,9 +121,10 @@ def test_a_story_quiet_for_half_the_window_needs_a_closer_article():
     def arriving(after: timedelta):
         return clusterer.choose(Member(40, _at_cosine(0.3), headline, at + after, names), active)
 
-    fresh, quiet = arriving(timedelta(hours=1)), arriving(clusterer.window / 2)
+    hour = timedelta(hours=1)
+    fresh, quiet = arriving(hour), arriving(clusterer.window / 2)
     assert fresh.story_id == 1
-    assert quiet.story_id is None and quiet.score == pytest.approx(fresh.score * 0.5 / (1 - 1 / 72))  # the same match, faded
+    assert quiet.story_id is None and quiet.score == pytest.approx(fresh.score * 0.5 / (1 - hour / clusterer.window))  # the same match, faded
     # An article dated before the story began is as far from it as one after it ended.
     assert arriving(-clusterer.window / 2).score == pytest.approx(quiet.score)
 
