@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     story_window_hours: float = Field(
         72.0, gt=0, le=24 * 30,
         description="A story goes cold when it has had no article for this long; later articles start a new one. "
-        "Within it, an article's score against a story fades with the time between them, to nothing at this distance.",
+        "Within it, an article's score against a story fades with the time between them, to half at this distance.",
     )  # fmt: skip
     page_cache_seconds: int = Field(
         30, ge=0, le=3600,

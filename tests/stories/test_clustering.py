@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from newsloom.enrich.embeddings import DIMENSIONS, MiniLmEmbedder
-from newsloom.stories.clustering import MIN_SPLIT_PART, ActiveStories, Member, StoryClusterer, StoryProfile
+from newsloom.stories.clustering import FADED_AT_WINDOW_EDGE, MIN_SPLIT_PART, ActiveStories, Member, StoryClusterer, StoryProfile
 from newsloom.stories.terms import headline_terms
 from tests.support.stories import find_story, headlines_by_story
 
@@ -112,32 +112,41 @@ def test_a_story_counts_its_members_names_beside_their_words():
     assert profile.terms == Counter({"organization:sbarro": 2, "sbarro": 1, "pizza": 1, "place:new york": 1})
 
 
-def test_a_story_quiet_for_half_the_window_needs_a_closer_article():
+def test_a_story_quiet_for_most_of_the_window_needs_a_closer_article():
     active, at = _window_with_sbarro_story()
     clusterer = StoryClusterer()
     names = frozenset({"organization:sbarro", "person:j. david karam"})
     headline = frozenset({"pizza", "chain", "seeks", "court", "protection"})
 
-    def arriving(after: timedelta):
-        return clusterer.choose(Member(40, _at_cosine(0.3), headline, at + after, names), active)
+    def arriving(after: timedelta, cosine: float = 0.3):
+        return clusterer.choose(Member(40, _at_cosine(cosine), headline, at + after, names), active)
 
     hour = timedelta(hours=1)
-    fresh, quiet = arriving(hour), arriving(clusterer.window / 2)
+    fresh, quiet = arriving(hour), arriving(clusterer.window * 0.9)
     assert fresh.story_id == 1
-    assert quiet.story_id is None and quiet.score == pytest.approx(fresh.score * 0.5 / (1 - hour / clusterer.window))  # the same match, faded
+
+    def faded(gap: timedelta) -> float:
+        return 1 - (1 - FADED_AT_WINDOW_EDGE) * (gap / clusterer.window)
+
+    assert quiet.story_id is None and quiet.score == pytest.approx(fresh.score * faded(clusterer.window * 0.9) / faded(hour))
+    # A closer article still joins late: the window's edge halves a score, it does not end it.
+    assert arriving(clusterer.window * 0.9, cosine=0.9).story_id == 1
     # An article dated before the story began is as far from it as one after it ended.
-    assert arriving(-clusterer.window / 2).score == pytest.approx(quiet.score)
+    assert arriving(-clusterer.window * 0.9).score == pytest.approx(quiet.score)
 
 
-def test_two_stories_a_window_apart_never_merge_however_alike():
+def test_two_stories_alike_enough_to_merge_do_not_when_a_window_apart():
     at = find_story("Sbarro")[0].at
     clusterer = StoryClusterer()
-    active = ActiveStories(DIMENSIONS)
-    words = frozenset({"sbarro", "bankruptcy"})
-    for story_id, when in ((1, at), (2, at + clusterer.window * 0.99)):
-        active.put(StoryProfile.of(story_id, [Member(story_id * 10 + n, _at_cosine(1.0), words, when) for n in range(3)], DIMENSIONS))
-    active.put(StoryProfile.of(3, [Member(30, np.eye(DIMENSIONS, dtype=np.float32)[2], frozenset({"titanfall"}), at)], DIMENSIONS))
-    assert clusterer.merges(active) == []
-    overlapping = StoryProfile.of(4, [Member(40, _at_cosine(1.0), words, at)], DIMENSIONS)
-    active.put(overlapping)
-    assert [(m.keep_id, m.gone_id) for m in clusterer.merges(active, {4})] == [(1, 4)]
+
+    def stories(apart: timedelta) -> ActiveStories:
+        # Embedding cosine 0.75 and no word in common: score 0.525, over the merge threshold.
+        active = ActiveStories(DIMENSIONS)
+        first = [Member(10 + n, _at_cosine(1.0), frozenset({"sbarro", "bankruptcy"}), at) for n in range(3)]
+        second = [Member(20 + n, _at_cosine(0.75), frozenset({"pizza", "chain"}), at + apart) for n in range(2)]
+        active.put(StoryProfile.of(1, first, DIMENSIONS))
+        active.put(StoryProfile.of(2, second, DIMENSIONS))
+        return active
+
+    assert [(m.keep_id, m.gone_id) for m in clusterer.merges(stories(timedelta(hours=1)))] == [(1, 2)]
+    assert clusterer.merges(stories(clusterer.window * 0.99)) == []
