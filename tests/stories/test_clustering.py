@@ -1,4 +1,5 @@
-"""Splitting a drifting story, on real headlines and the real embedding model."""
+"""The story clusterer: splitting a drifting story (on real headlines and the real embedding
+model), names beside headline words, and scores fading across the time window."""
 
 from collections import Counter
 from datetime import timedelta
