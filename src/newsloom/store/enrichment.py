@@ -130,12 +130,13 @@ class EnrichmentRepository:
         """`entities` for many articles at once, in chunks that keep under SQL's limit on
         bound parameters."""
         found: dict[int, list[ArticleEntityRecord]] = {}
-        for start in range(0, len(article_ids), 500):
+        chunk = 500  # older SQLite builds bind at most 999 parameters
+        for start in range(0, len(article_ids), chunk):
             rows = self.session.execute(
                 select(ArticleEntityRow.article_id, EntityRow.id, EntityRow.kind, EntityRow.name, ArticleEntityRow.mentions,
                        ArticleEntityRow.salience)
                 .join(ArticleEntityRow, ArticleEntityRow.entity_id == EntityRow.id)
-                .where(ArticleEntityRow.article_id.in_(article_ids[start : start + 500]))
+                .where(ArticleEntityRow.article_id.in_(article_ids[start : start + chunk]))
                 .order_by(ArticleEntityRow.article_id, ArticleEntityRow.salience.desc(), EntityRow.name)
             )  # fmt: skip
             for article_id, *entity in rows:
