@@ -39,7 +39,7 @@ def test_short_or_empty_articles_get_what_they_have(embedder):
 
 
 def test_rouge_on_summeval_beats_lead3_in_the_same_run():
-    """Measured 2026-11-30 on summeval_cnndm100: ours 41.98/19.58/37.87, LEAD-3 41.49/19.28/37.47
+    """Measured 2026-11-30 on summeval_cnndm100: ours 42.05/19.57/37.95, LEAD-3 41.49/19.28/37.47
     (ROUGE-1/2/Lsum). The weights and the lead's length were chosen on realsumm_cnndm100, not on this set."""
     lead3, ours = evaluate(load_cases(BENCHDATA / "summaries" / "summeval_cnndm100.jsonl"))
     assert lead3.articles == ours.articles == 100
@@ -51,7 +51,39 @@ def test_the_transformer_reads_a_bounded_lead_and_sample_that_spans_the_article(
     long_article = split_sentences(" ".join(f"Sentence number {n} says something about the council's budget vote." for n in range(150)))
     read = read_by_transformer(long_article, list(range(len(long_article))))
     assert len(read) == LEAD_SENTENCES + SAMPLED_SENTENCES and read == sorted(set(read))
-    assert read[:LEAD_SENTENCES] == list(range(LEAD_SENTENCES)) and read[-1] >= 0.9 * len(long_article)
+    assert read[:LEAD_SENTENCES] == list(range(LEAD_SENTENCES))
     short_article = long_article[:14]
     assert read_by_transformer(short_article, list(range(14))) == list(range(14))  # short articles are read whole
     assert read_by_transformer(long_article, [0, 1, 120]) == [*range(LEAD_SENTENCES), 120]  # the sample skips fragments
+
+
+def test_the_sample_takes_later_sentences_about_the_article_not_asides_or_repeats():
+    lead = [
+        "The city council passed the budget after a long vote on school funding.",
+        "Council members argued over the budget's cuts to school funding for weeks.",
+        "The mayor said the budget vote protects school funding and city services.",
+        "Teachers had asked the council to restore school funding in the budget.",
+        "The budget vote followed months of council hearings on school funding.",
+        "Critics said the council budget still leaves school funding short.",
+        "Parents packed the council chamber before the budget vote on school funding.",
+        "The council clerk read the budget aloud before the school funding vote began.",
+    ][:LEAD_SENTENCES]
+    more = [
+        "The council will revisit school funding when the budget is reviewed in spring.",
+        "The budget adds money for school buses, a council aide said.",
+        "School funding rose by four percent in the council's final budget.",
+        "Two council members voted against the budget over school funding.",
+        "The school board welcomed the council's budget and its funding.",
+        "Union leaders said the budget vote was a win for school funding.",
+        "The council's budget also funds repairs to three school roofs.",
+        "Next year's budget talks will start with school funding, the council said.",
+    ]
+    asides = [f"Filler{n}alpha filler{n}beta filler{n}gamma filler{n}delta filler{n}omega." for n in range(30)]
+    copy = "The council budget vote settled school funding for the year."
+    later = [*asides[:10], *more[:4], *[copy] * 6, *asides[10:20], *more[4:], *asides[20:]]
+    sentences = split_sentences(" ".join([*lead, *later]))
+    read = read_by_transformer(sentences, list(range(len(sentences))))
+    sampled = [sentences[i].text for i in read[LEAD_SENTENCES:]]
+    assert len(sampled) == SAMPLED_SENTENCES
+    assert not any(text.startswith("Filler") for text in sampled)  # asides share no word with the article
+    assert sampled.count(copy) <= 1  # a repeat counts against its copies: the rest of the topic comes first

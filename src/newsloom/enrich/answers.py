@@ -54,7 +54,7 @@ class Answer:
     reason: str | None = None
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     return [w for w in (m.group(0).casefold().strip("’'-") for m in _WORD.finditer(text)) if w and w not in STOPWORDS]
 
 
@@ -67,10 +67,10 @@ def _stem(word: str) -> str:
 
 def lexical_scores(question: str, sentences: list[Sentence]) -> np.ndarray:
     """Share of the question's content words in each sentence, rarer words weighing more (idf)."""
-    asked = {_stem(w) for w in _content_words(question)}
+    asked = {_stem(w) for w in content_words(question)}
     if not asked or not sentences:
         return np.zeros(len(sentences))
-    bags = [{_stem(w) for w in _content_words(s.text)} for s in sentences]
+    bags = [{_stem(w) for w in content_words(s.text)} for s in sentences]
     frequency = Counter(word for bag in bags for word in bag & asked)
     idf = {w: math.log(1 + len(sentences) / (1 + frequency[w])) for w in asked}
     total = sum(idf.values())
