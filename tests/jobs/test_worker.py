@@ -5,16 +5,19 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import psutil
 import pytest
 import redis
 
 from newsloom.services import Services
-from newsloom.store import ArticleRepository, Database
+from newsloom.store import ArticleRepository, Database, FeedRepository
 from newsloom.store.migrate import upgrade
 from tests.conftest import POSTGRES_URL, REDIS_URL, make_settings, reset_postgres, skip_or_fail
 from tests.support.site import publish_zyte_site
+from tests.support.workers import progress
 
 
 def redis_available() -> bool:
@@ -61,14 +64,44 @@ def worker_env(tmp_path, database_url, queue_url):
     return env
 
 
-def wait_for(predicate, timeout=90.0, interval=0.25):
+def wait_for(predicate, timeout=90.0, interval=0.25, worker=None, describe=None):
+    """The predicate's first true value; fails at once if `worker` (a `Popen`) exits meanwhile,
+    and says what `describe()` returns, so a failure on CI can be read without a rerun."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
+        if worker is not None and worker.poll() is not None:
+            raise AssertionError(f"the worker exited with code {worker.returncode}{_said(describe)}")
         time.sleep(interval)
-    raise AssertionError("condition not reached in time")
+    raise AssertionError(f"condition not reached in {timeout:.0f} s{_said(describe)}")
+
+
+def _said(describe):
+    return f"\n{describe()}" if describe else ""
+
+
+@contextmanager
+def running_worker(env, log: Path):
+    """A `newsloom -v worker` writing to `log`; stopped with SIGTERM on leaving (running jobs
+    finish first), and killed if it has not stopped in 30 s, so that it never takes the next
+    test's jobs from the same Redis database."""
+    with log.open("a") as output:
+        worker = subprocess.Popen([sys.executable, "-m", "newsloom", "-v", "worker"], env=env, stderr=output)
+        try:
+            yield worker
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(30)
+
+
+def worker_report(services, log: Path) -> str:
+    return f"pipeline: {progress(services)}\nthe worker's log ends:\n{log.read_text()[-6000:]}"
 
 
 def count_articles(services):
@@ -80,30 +113,18 @@ def test_worker_ingests_due_feeds_and_stops_cleanly(tmp_path, database_url, queu
     publish_zyte_site(publisher, 5)
     services = Services(make_settings(tmp_path, database_url, queue_url=queue_url))
     services.subscriptions.add(publisher.url("/feed.xml"))
-    log = tmp_path / "worker.log"
-    with log.open("w") as output:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "newsloom", "-v", "worker"], env=worker_env(tmp_path, database_url, queue_url), stderr=output
-        )
-        try:
-            wait_for(lambda: count_articles(services) == 5)
-        finally:
-            worker.send_signal(signal.SIGTERM)  # enrichment jobs are likely still running: they finish first
-            code = worker.wait(30)
-    assert code == 0, log.read_text()[-3000:]
+    env, log = worker_env(tmp_path, database_url, queue_url), tmp_path / "worker.log"
+    with running_worker(env, log) as worker:
+        wait_for(lambda: count_articles(services) == 5, worker=worker, describe=lambda: worker_report(services, log))
+    # Enrichment jobs were likely still running at SIGTERM: they finish first.
+    assert worker.returncode == 0, worker_report(services, log)
     assert "Shutting down gracefully" in log.read_text()
     # A second worker run re-reads the same feed (now due again) and stores nothing twice.
-    from newsloom.store import FeedRepository
-
     with services.database.write() as session:
         FeedRepository(session).schedule_now(1)
-    worker = subprocess.Popen([sys.executable, "-m", "newsloom", "worker"], env=worker_env(tmp_path, database_url, queue_url))
-    try:
-        wait_for(lambda: len(publisher.hits("/feed.xml")) >= 3)
+    with running_worker(env, log) as worker:
+        wait_for(lambda: len(publisher.hits("/feed.xml")) >= 3, worker=worker, describe=lambda: worker_report(services, log))
         time.sleep(2)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(30)
     assert count_articles(services) == 5
     services.close()
 
