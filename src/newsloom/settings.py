@@ -47,9 +47,9 @@ class Settings(BaseSettings):
     integer_embeddings: bool = Field(
         False,
         description="Run the embedding model in 8-bit integers where the CPU multiplies them exactly (x86 VNNI, ARM "
-        "dot product): its share of the enrichment about 1.7 times faster, vectors within cosine 0.99 of the "
-        "reference, a few summaries chosen differently (docs/benchmarks.md). Elsewhere the model runs in float "
-        "whatever this says.",
+        "dot product): its share of the enrichment 1.3 to 1.7 times faster depending on the CPU, vectors within "
+        "cosine 0.99 of the reference, about 2 s and 240 MiB more at load (docs/benchmarks.md). Elsewhere the "
+        "model runs in float whatever this says.",
     )
     log_format: Literal["text", "json"] = Field(
         "text", description="text: readable lines; json: one JSON object per line (time, level, logger, message, extras)."
