@@ -1,8 +1,8 @@
 """How far titles alone can take story clustering on the Google News development set.
 
-`newsloom eval stories` scores the online clusterer. This script asks what any method that
-sees only the headlines (MiniLM embeddings and headline words) could reach, to tell a weak
-method from a weak signal:
+`newsloom eval stories` scores the online clusterer. This script puts beside it two methods
+that use the same signals (MiniLM embeddings of the headlines and their words) but know more
+than an online clusterer can, to tell a weak method from a weak signal:
 
 - the online clusterer itself, as the evaluation runs it (the reference row);
 - a batch clusterer that sees all 2,949 headlines at once, which an online one cannot:
@@ -101,35 +101,32 @@ def main() -> None:
     print("| method | " + " | ".join(parts) + " |")
     print("| --- |" + " --- |" * len(parts))
 
-    def row(label: str, score_part) -> None:  # type: ignore[no-untyped-def]
-        print(f"| {label} | " + " | ".join(cell(score_part(part)) for part in parts.values()) + " |", flush=True)
+    part_vectors = {name: vectors[[row_of[h.id] for h in part]] for name, part in parts.items()}
+    truths = {name: {h.id: h.story for h in part} for name, part in parts.items()}
 
-    def truth(part: list[Headline]) -> dict[str, str]:
-        return {h.id: h.story for h in part}
+    def row(label: str, score) -> None:  # type: ignore[no-untyped-def]
+        """`score(name, headlines)` scores one part of the file."""
+        print(f"| {label} | " + " | ".join(cell(score(name, part)) for name, part in parts.items()) + " |", flush=True)
 
-    def online(part: list[Headline]) -> ClusteringScore:
-        part_vectors = vectors[[row_of[h.id] for h in part]].astype(np.float32)
-        return b_cubed(cluster(part, lambda _titles: part_vectors), truth(part))
+    def online(name: str, part: list[Headline]) -> ClusteringScore:
+        as_embedded = part_vectors[name].astype(np.float32)
+        return b_cubed(cluster(part, lambda _titles: as_embedded), truths[name])
 
     row("online clusterer (`newsloom eval stories`)", online)
-    cosines, words = {}, {}
-    for name, part in parts.items():
-        part_vectors = vectors[[row_of[h.id] for h in part]]
-        cosines[name], words[name] = part_vectors @ part_vectors.T, tf_idf_cosines(part)
-    names = {id(part): name for name, part in parts.items()}
+    cosines = {name: part_vectors[name] @ part_vectors[name].T for name in parts}
+    words = {name: tf_idf_cosines(part) for name, part in parts.items()}
     for weight in (0.0, LEXICAL_WEIGHT):
         signal = "embedding cosine" if weight == 0 else f"cosine and headline TF-IDF ({1 - weight:.1f}/{weight:.1f})"
         for height in CUT_HEIGHTS:
 
-            def batch(part: list[Headline], weight: float = weight, height: float = height) -> ClusteringScore:
-                name = names[id(part)]
+            def batch(name: str, part: list[Headline], weight: float = weight, height: float = height) -> ClusteringScore:
                 labels = batch_clusters((1 - weight) * cosines[name] + weight * words[name], height)
-                return b_cubed({h.id: int(label) for h, label in zip(part, labels, strict=True)}, truth(part))
+                return b_cubed({h.id: int(label) for h, label in zip(part, labels, strict=True)}, truths[name])
 
             row(f"batch average linkage, {signal}, cut at {height:.2f}", batch)
     row(
         "oracle: nearest true story centroid",
-        lambda part: b_cubed(nearest_true_centroid(part, vectors[[row_of[h.id] for h in part]]), truth(part)),
+        lambda name, part: b_cubed(nearest_true_centroid(part, part_vectors[name]), truths[name]),
     )
 
 

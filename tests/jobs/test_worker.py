@@ -101,7 +101,11 @@ def running_worker(env, log: Path):
 
 
 def worker_report(services, log: Path) -> str:
-    return f"pipeline: {progress(services)}\nthe worker's log ends:\n{log.read_text()[-6000:]}"
+    try:
+        pipeline = progress(services)
+    except Exception as error:  # the report must still show the log when the database is the trouble
+        pipeline = f"unreadable ({error})"
+    return f"pipeline: {pipeline}\nthe worker's log ends:\n{log.read_text()[-6000:]}"
 
 
 def count_articles(services):
