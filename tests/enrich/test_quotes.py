@@ -66,6 +66,21 @@ def test_colon_and_preceding_paragraph_introductions(model):
     assert quotes["We mean it this time, and we have the votes to prove it."].speaker == "Maria Lopez"
 
 
+def test_a_title_in_front_of_the_name_is_the_speakers_role(model):
+    text = (
+        "Gas prices rose again in Warsaw on Monday, and ministers met late into the night. "
+        "Officials said, energy security analyst Wojciech Jakóbik warned on Monday that the winter would be hard.\n"
+        "“Poland has enough gas stored for the winter, but not for a second one like it,” Jakóbik said.\n"
+        "“The market is calm now, and that will not last past the spring,” Anna Nowak said."
+    )
+    quotes = {q.text: q for q in quotes_in(text, model)}
+    stored = quotes["Poland has enough gas stored for the winter, but not for a second one like it"]
+    assert stored.speaker == "Wojciech Jakóbik"
+    # The words before the name up to the clause's comma, not "Officials said,".
+    assert stored.affiliation == "energy security analyst"
+    assert quotes["The market is calm now, and that will not last past the spring"].affiliation is None
+
+
 def test_text_without_quotes_or_speakers_yields_nothing(model):
     assert quotes_in("", model) == []
     assert quotes_in("Prices rose. “Unattributed words that nobody said in this sentence at all.”\nThen it rained.", model) == []

@@ -65,6 +65,9 @@ TITLE_NOUNS = frozenset(
     "judge general commander mayor representative rep. manager host anchor actress actor singer author historian "
     "scientist envoy diplomat officer head member activist organizer chair speaker".split()
 )
+# Up to five words that end just before a name, and how far back they may start.
+_WORDS_BEFORE = re.compile(r"((?:[\w.’'-]+\s){1,5})\Z")
+_TITLE_REACH = 200
 # A role worth showing is a phrase, not a clause: "a research fellow at ...", "Russia team lead at ...".
 _ROLE_AFTER_NAME = r",\s+(?P<role>(?:an?|the|former|chief|senior|deputy|[A-Z][\w.-]*)\s[^,;:“”\"]{2,160}?)(?:,|\.|\s+(?:told|said|says|wrote|added))"
 
@@ -366,9 +369,12 @@ class _NameResolver:
         after = re.search(re.escape(name) + _ROLE_AFTER_NAME, self.text)
         if after:
             return after.group("role").strip()
-        # A title in front of the name: "energy security analyst Wojciech Jakóbik".
-        for before in re.finditer(r"((?:[\w.’'-]+\s){1,5})" + re.escape(name) + r"\b", self.text):
-            words = before.group(1).split()
+        # A title in front of the name: "energy security analyst Wojciech Jakóbik". The name is
+        # found first and only the words just before it are read: a pattern that starts with
+        # the words would be tried at every position of the text, once per speaker.
+        for occurrence in re.finditer(re.escape(name) + r"\b", self.text):
+            before = _WORDS_BEFORE.search(self.text, max(0, occurrence.start() - _TITLE_REACH), occurrence.start())
+            words = before.group(1).split() if before else []
             if not words or words[-1].casefold() not in TITLE_NOUNS:
                 continue
             kept: list[str] = []
