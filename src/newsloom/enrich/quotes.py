@@ -65,7 +65,7 @@ TITLE_NOUNS = frozenset(
     "judge general commander mayor representative rep. manager host anchor actress actor singer author historian "
     "scientist envoy diplomat officer head member activist organizer chair speaker".split()
 )
-# Up to five words that end just before a name, and how far back they may start.
+# Up to five words that end just before a name, looked for within this many characters before it.
 _WORDS_BEFORE = re.compile(r"((?:[\w.’'-]+\s){1,5})\Z")
 _TITLE_REACH = 200
 # A role worth showing is a phrase, not a clause: "a research fellow at ...", "Russia team lead at ...".
