@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from newsloom.enrich.embeddings import MiniLmEmbedder
 from newsloom.services import Services
 from newsloom.settings import Settings
 from newsloom.store import Database
@@ -17,6 +19,11 @@ from newsloom.store.db import normalize_url
 from newsloom.store.migrate import upgrade
 from newsloom.store.vectors import pgvector_version
 from tests.support.publisher import PublisherServer
+
+# Every test process, and every worker or CLI process a test starts, loads the integer
+# embedding model from one kept file instead of deriving it again (about 2 s each time).
+# The file's name holds everything it derives from, so a file left by an earlier run is valid.
+os.environ.setdefault("NEWSLOOM_MODEL_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"newsloom-test-models-{os.getuid()}"))
 
 # `make test` runs the suite on two processes (pytest-xdist). Tests empty the PostgreSQL and
 # Redis databases they use, so each process gets databases of its own: the named PostgreSQL
@@ -145,6 +152,11 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def configured_embedder(threads: int = 1) -> MiniLmEmbedder:
+    """The embedding model as the product builds it from the default settings."""
+    return MiniLmEmbedder.for_settings(Settings(), threads)
 
 
 @pytest.fixture

@@ -673,6 +673,7 @@ def eval_quotes(
 
 @eval_app.command("summaries")
 def eval_summaries(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="JSON lines with `src` and `ref_summ` (CNN/DailyMail from SummEval or REALSumm).")],
     limit: Annotated[int | None, typer.Option(help="Only the first N articles.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -680,6 +681,7 @@ def eval_summaries(
     """ROUGE-1/2/L of the extractive summary beside LEAD-3, in the same run."""
     from dataclasses import asdict
 
+    from newsloom.enrich.embeddings import MiniLmEmbedder
     from newsloom.evaluation.summaries import evaluate, load_cases
 
     if not file.is_file():
@@ -688,7 +690,8 @@ def eval_summaries(
         cases = load_cases(file)[:limit]
     except (ValueError, KeyError) as error:
         usage_error(f"{file} is not summary JSON lines: {error}")
-    scores = _while_busy(f"summarising {len(cases)} articles", lambda: evaluate(cases))
+    embedder = MiniLmEmbedder.for_settings(ctx.obj.settings)
+    scores = _while_busy(f"summarising {len(cases)} articles", lambda: evaluate(cases, embedder))
     if as_json:
         print(json.dumps([asdict(result) for result in scores], indent=2))
         return
@@ -733,6 +736,7 @@ def eval_extraction(
 
 @eval_app.command("stories")
 def eval_stories(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV with ID, TITLE, STORY and TIMESTAMP (the Google News stories set).")],
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write each headline's story as CSV (ID,CLUSTER).")] = None,
     shuffle: Annotated[int | None, typer.Option(help="Stream in a random order from this seed, not by timestamp.")] = None,
@@ -751,7 +755,7 @@ def eval_stories(
         headlines = load_headlines(file)
     except (KeyError, ValueError) as error:
         usage_error(f"{file} is not a stories CSV (ID, TITLE, STORY, TIMESTAMP): {error}")
-    embedder = MiniLmEmbedder(threads=2)
+    embedder = MiniLmEmbedder.for_settings(ctx.obj.settings, threads=2)
     score, predicted = _while_busy(f"clustering {len(headlines)} headlines", lambda: evaluate(headlines, embedder.embed, shuffle))
     if out_file is not None:
         with out_file.open("w", newline="", encoding="utf-8") as handle:

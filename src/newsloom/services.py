@@ -19,7 +19,7 @@ class Services:
         self.pipeline = ArticlePipeline(settings, self.database, self.fetcher)
         self.refresher = FeedRefresher(settings, self.database, self.fetcher)
         self.subscriptions = Subscriptions(self.database, self.fetcher)
-        embedder = MiniLmEmbedder(integer=settings.integer_embeddings)
+        embedder = MiniLmEmbedder.for_settings(settings)
         self.enricher = Enricher(self.database, embedder=embedder)  # loads its models on first use
         self.related = RelatedFinder(self.database, backend=settings.vector_backend)  # reads the embeddings on first use
         self.stories = StoryService(self.database, settings.story_window_hours, settings.vector_backend)

@@ -57,16 +57,40 @@ def test_every_process_derives_the_same_model_and_batching_changes_no_vector(int
 
 
 def test_the_setting_reaches_the_enrichment(tmp_path, sqlite_url) -> None:
-    services = Services(make_settings(tmp_path, sqlite_url, integer_embeddings=True))
+    services = Services(make_settings(tmp_path, sqlite_url, model_cache_dir=tmp_path / "models"))
     try:
-        assert services.enricher.embedder.version.endswith("+" + TRANSFORM_VERSION)  # stored with every result
+        assert services.enricher.embedder.version.endswith("+" + TRANSFORM_VERSION)  # on by default; stored with every result
+        assert [kept.suffix for kept in (tmp_path / "models").iterdir()] == [".onnx"]
     finally:
         services.close()
-    services = Services(make_settings(tmp_path, sqlite_url))
+    services = Services(make_settings(tmp_path, sqlite_url, integer_embeddings=False))
     try:
-        assert "+" not in services.enricher.embedder.version  # off by default
+        assert "+" not in services.enricher.embedder.version
     finally:
         services.close()
+
+
+def test_the_derived_model_is_kept_and_loaded_by_later_processes(tmp_path, monkeypatch) -> None:
+    from newsloom.enrich import embeddings, integer
+
+    derived = []  # counts derivations; the real one runs each time
+    real_integer_model = integer.integer_model
+    for module in (integer, embeddings):
+        monkeypatch.setattr(module, "integer_model", lambda *args: derived.append(1) or real_integer_model(*args))
+    sentences = SENTENCES[:3]
+    first = MiniLmEmbedder(integer=True, cache_dir=tmp_path / "models").embed(sentences)
+    (kept,) = (tmp_path / "models").iterdir()  # one file, no temporary left behind
+    assert kept.name.endswith(f"-{TRANSFORM_VERSION}-ort{__import__('onnxruntime').__version__}.onnx") and derived == [1]
+    again = MiniLmEmbedder(integer=True, cache_dir=tmp_path / "models").embed(sentences)
+    assert derived == [1] and np.array_equal(first, again)  # loaded, not derived again
+
+    kept.write_bytes(b"damaged")  # a disk error, or a half-copied backup
+    repaired = MiniLmEmbedder(integer=True, cache_dir=tmp_path / "models").embed(sentences)
+    assert derived == [1, 1] and np.array_equal(first, repaired) and kept.stat().st_size > 1_000_000
+
+    (tmp_path / "a-file").write_text("not a folder")  # a folder that cannot be made: derived in memory
+    unkept = MiniLmEmbedder(integer=True, cache_dir=tmp_path / "a-file" / "models").embed(sentences)
+    assert derived == [1, 1, 1] and np.array_equal(first, unkept)
 
 
 def test_the_derived_model_keeps_no_matrix_it_replaced() -> None:

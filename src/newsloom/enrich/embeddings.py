@@ -8,14 +8,21 @@ the tokens and L2-normalised, as sentence-transformers does, so a dot product is
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsloom.enrich.integer import TRANSFORM_VERSION, integer_model, integer_products_are_exact
+from newsloom.enrich.integer import TRANSFORM_VERSION, integer_model, integer_model_file, integer_products_are_exact
 from newsloom.enrich.nlp import ModelMissingError
+
+if TYPE_CHECKING:
+    from newsloom.settings import Settings
+
+log = logging.getLogger(__name__)
 
 DIMENSIONS = 384
 MODEL_NAME = "all-MiniLM-L6-v2-int8-onnx"
@@ -33,15 +40,25 @@ class MiniLmEmbedder:
     name = MODEL_NAME
     dimensions = DIMENSIONS
 
-    def __init__(self, model_path: Path | None = None, threads: int = 1, integer: bool = False) -> None:
-        """`integer`: multiply in 8-bit integers (`enrich/integer.py`) where the CPU does so exactly."""
+    def __init__(
+        self, model_path: Path | None = None, threads: int = 1, integer: bool = False, cache_dir: Path | None = None
+    ) -> None:
+        """`integer`: multiply in 8-bit integers (`enrich/integer.py`) where the CPU does so exactly;
+        `cache_dir`: where the integer model is kept once derived (None: derived by every process)."""
         self._model_path = model_path
         self._threads = threads
         self._integer = integer
+        self._cache_dir = cache_dir
         self._session = None
         self._tokenizer = None
         self._version = "not loaded"
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: Settings, threads: int = 1) -> MiniLmEmbedder:
+        from newsloom.settings import model_cache_dir
+
+        return cls(threads=threads, integer=settings.integer_embeddings, cache_dir=model_cache_dir(settings))
 
     @property
     def version(self) -> str:
@@ -84,11 +101,35 @@ class MiniLmEmbedder:
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
-                model = integer_model(path, tokenizer) if integer else str(path)
-                self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+                version = _file_version(path)
+                if integer:
+                    self._session = self._integer_session(path, version, tokenizer, options)
+                else:
+                    self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
                 self._tokenizer = tokenizer
-                self._version = _file_version(path) + (f"+{TRANSFORM_VERSION}" if integer else "")
+                self._version = version + (f"+{TRANSFORM_VERSION}" if integer else "")
             return self._session, self._tokenizer
+
+    def _integer_session(self, path: Path, version: str, tokenizer, options):  # type: ignore[no-untyped-def]
+        """From the kept file when there is one; a damaged file is derived again, and a folder
+        that cannot be written costs only the time to derive in memory."""
+        import onnxruntime
+
+        def session(model):  # type: ignore[no-untyped-def]
+            return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+        if self._cache_dir is not None:
+            try:
+                kept = integer_model_file(path, version, tokenizer, self._cache_dir)
+                try:
+                    return session(str(kept))
+                except Exception as error:  # onnxruntime's errors share no base class but Exception
+                    log.warning("the kept embedding model %s cannot be loaded (%s); deriving it again", kept, error)
+                    kept.unlink(missing_ok=True)
+                    return session(str(integer_model_file(path, version, tokenizer, self._cache_dir)))
+            except OSError as error:
+                log.warning("cannot keep the integer embedding model in %s (%s); deriving it in memory", self._cache_dir, error)
+        return session(integer_model(path, tokenizer))
 
 
 def vendored_tokenizer():  # type: ignore[no-untyped-def]

@@ -15,12 +15,15 @@ VNNI do faster (the whole model about 1.8 times):
   ships with the model (`calibration.txt`), so every machine derives the same model.
 
 The vectors stay within cosine 0.99 of the fp32 reference (tests/enrich/test_integer.py);
-the trade is measured in docs/benchmarks.md. Without VNNI, x86 multiplies uint8 by int8 in
-16-bit sums that can saturate, so there the float model runs (`integer_products_are_exact`).
+the trade is measured in docs/benchmarks.md. Deriving costs about 2 s of CPU and 240 MiB of
+passing memory, so the result is kept in a file (`integer_model_file`) that later processes
+load instead. Without VNNI, x86 multiplies uint8 by int8 in 16-bit sums that can saturate,
+so there the float model runs (`integer_products_are_exact`).
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import tempfile
 from importlib import resources
@@ -31,6 +34,8 @@ import numpy as np
 # How the range is shared between activations and weights (SmoothQuant's alpha): the paper's
 # 0.5 gave a better worst-case cosine than 0.65 (0.9935 against 0.9916 on 300 Zyte sentences).
 SMOOTHING = 0.5
+# Stored with every vector, and part of the kept file's name: change it with the derivation
+# (or calibration.txt), so that no process loads a model derived the old way.
 TRANSFORM_VERSION = "int8-rows-1"
 
 
@@ -45,6 +50,33 @@ def integer_products_are_exact() -> bool:
     if machine in {"x86_64", "amd64"}:
         return bool(flags & {"avx512_vnni", "avx_vnni"})
     return machine in {"aarch64", "arm64"} and "asimddp" in flags
+
+
+def integer_model_file(model_path: Path, model_version: str, tokenizer, cache_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The derived model as a file in `cache_dir`, derived now unless an earlier process did.
+
+    The name holds all the derivation depends on (the shipped file's fingerprint, this
+    transform, onnxruntime's version, which folds the weights), so a changed input never
+    reuses an old file. It is written to a temporary name and renamed, so processes deriving
+    at the same time never read each other's half-written file. Raises OSError when the
+    folder cannot be written."""
+    import onnxruntime
+
+    name = f"all-MiniLM-L6-v2-{model_version.replace('sha256:', '')}-{TRANSFORM_VERSION}-ort{onnxruntime.__version__}.onnx"
+    target = cache_dir / name
+    if not target.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Opened before deriving: a folder that cannot be written fails before the 2 s are spent.
+        with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{name}.", delete=False) as handle:
+            try:
+                handle.write(integer_model(model_path, tokenizer))
+                handle.flush()
+            except BaseException:
+                os.unlink(handle.name)
+                raise
+        os.chmod(handle.name, 0o644)  # as a plain file would be: the web and worker may run as other users
+        os.replace(handle.name, target)
+    return target
 
 
 def integer_model(model_path: Path, tokenizer) -> bytes:  # type: ignore[no-untyped-def]

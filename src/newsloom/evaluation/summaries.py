@@ -15,8 +15,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsloom.enrich.sentences import Sentence, split_sentences
+
+if TYPE_CHECKING:
+    from newsloom.enrich.embeddings import MiniLmEmbedder
 
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
@@ -65,12 +69,9 @@ def lead3(case: SummaryCase) -> list[Sentence]:
     return split_sentences(case.text)[:3]
 
 
-def evaluate(cases: list[SummaryCase]) -> list[RougeScore]:
+def evaluate(cases: list[SummaryCase], embedder: MiniLmEmbedder) -> list[RougeScore]:
     """LEAD-3 and Newsloom's summary, scored in the same run on the same sentences."""
-    from newsloom.enrich.embeddings import MiniLmEmbedder
     from newsloom.enrich.summary import digest
-
-    embedder = MiniLmEmbedder()
 
     def newsloom(case: SummaryCase) -> list[Sentence]:
         # The benchmark's articles come without headlines, so the centroid is the body's alone.

@@ -69,7 +69,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     # Both load their models on first use: a web process that never gets a question never loads them.
-    app.state.enricher = Enricher(database, embedder=MiniLmEmbedder(integer=settings.integer_embeddings))
+    app.state.enricher = Enricher(database, embedder=MiniLmEmbedder.for_settings(settings))
     app.state.related = RelatedFinder(database, backend=settings.vector_backend)
     app.state.subscriptions = Subscriptions(database, fetcher)
     app.state.accounts = Accounts(database)
