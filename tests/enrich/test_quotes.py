@@ -41,6 +41,9 @@ def test_the_seed_article_quotes_have_the_right_speakers_and_roles(seed_quotes):
     assert "RUSI" in fraser.affiliation
     kim = _quote(seed_quotes, "providing lethal assistance to Russia")
     assert kim.speaker == "Patricia Kim"  # "Kim explained": the surname resolves to the full name
+    # The parser makes the title the subject of "saying"; the name it introduces is the speaker.
+    kellogg = _quote(seed_quotes, "break (Vladimir) Putin's alliances")
+    assert kellogg.speaker == "Keith Kellogg" and kellogg.affiliation == "Former United States Special Envoy for Ukraine and Russia"
 
 
 def test_a_paragraph_that_is_only_a_quote_continues_the_speaker_before(seed_quotes):

@@ -28,6 +28,12 @@ ALIASES = {
 }  # fmt: skip
 _POSSESSIVE = re.compile(r"[’']s?$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# A name never ends in a function word; the recogniser's span sometimes runs on into one ("iPad
+# Pro and", "The Associated Press that"), more often in title-case headlines ("Sbarro Files For
+# Bankruptcy"). "Group A" keeps its letter: a capital A alone is part of a name.
+_TRAILING_FUNCTION_WORDS = re.compile(
+    r"(?:\s+(?:(?i:and|or|for|of|in|on|at|to|by|from|with|that|the|as|is|was)|a|an))+$"
+)
 
 
 @dataclass
@@ -48,7 +54,8 @@ def entity_key(name: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    name = _LEADING_THE.sub("", _POSSESSIVE.sub("", " ".join(text.split())).strip(" ,;:-–—\"“”"))
+    name = _TRAILING_FUNCTION_WORDS.sub("", " ".join(text.split()).strip(" ,;:-–—\"“”"))
+    name = _LEADING_THE.sub("", _POSSESSIVE.sub("", name).strip(" ,;:-–—\"“”"))
     if name.casefold() in ALIASES:  # before the full stop goes: "U.S." is an alias, "U.S" is not
         return ALIASES[name.casefold()]
     name = name.strip(".")

@@ -334,7 +334,25 @@ class _NameResolver:
             # "Mr. Obama", "Sen. Ted Cruz", "White House press secretary Josh Earnest"
             if any(alias in mention for alias in entity.aliases if len(alias) > 2):
                 return entity.name
-        return mention
+        return self._named_after_title(offset + len(mention), mention) or mention
+
+    def _named_after_title(self, end: int, mention: str) -> str | None:
+        """The person a title names a few words on: in "Former United States Special Envoy for
+        Ukraine and Russia Keith Kellogg was ..., saying" the parser makes the title the subject
+        and hangs the name off it; "the spokesman, John Kirby, said" likewise."""
+        if not mention.split() or mention.split()[-1].casefold() not in TITLE_NOUNS:
+            return None
+        for position, name in self.positions:
+            if position < end:
+                continue
+            gap = self.text[end:position]
+            if len(gap.split()) > _TITLE_TO_NAME_WORDS or gap.count(",") > 1 or re.search(r"[.;:!?\"“”\n]", gap):
+                return None
+            full = self._full(name)
+            if not self._roles.get(full):  # the title is the role: "Former ... Envoy for Ukraine and Russia"
+                self._roles[full] = self.text[end - len(mention) : position].strip(" ,")
+            return full
+        return None
 
     def _gender(self, name: str) -> str | None:
         """What the article's pronouns after the name say; None when it does not tell."""
@@ -387,6 +405,8 @@ class _NameResolver:
         return None
 
 
+# At most this many words between a title and the name it introduces ("for Ukraine and Russia").
+_TITLE_TO_NAME_WORDS = 5
 _PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 _NOT_IN_TITLES = frozenset(
     "a an the and or but said says told to by with that as from in on at he she they it his her their is was who "
