@@ -84,6 +84,18 @@ def test_a_title_in_front_of_the_name_is_the_speakers_role(model):
     assert quotes["The market is calm now, and that will not last past the spring"].affiliation is None
 
 
+def test_a_title_names_the_person_it_introduces_but_not_one_a_clause_later(model):
+    text = (
+        "Ministers met on Monday to discuss the flood damage along the river.\n"
+        "“The bridge will reopen by the spring, whatever the weather does,” the minister said, thanking engineer Jane Doe.\n"
+        "“Nobody is leaving this table before a deal,” the State Department spokesman, John Kirby, told reporters."
+    )
+    quotes = {q.text: q for q in quotes_in(text, model)}
+    assert quotes["The bridge will reopen by the spring, whatever the weather does"].speaker == "the minister"
+    kirby = quotes["Nobody is leaving this table before a deal"]  # the apposition was once taken for the role
+    assert (kirby.speaker, kirby.affiliation) == ("John Kirby", "the State Department spokesman")
+
+
 def test_text_without_quotes_or_speakers_yields_nothing(model):
     assert quotes_in("", model) == []
     assert quotes_in("Prices rose. “Unattributed words that nobody said in this sentence at all.”\nThen it rained.", model) == []

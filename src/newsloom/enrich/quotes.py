@@ -346,8 +346,11 @@ class _NameResolver:
             if position < end:
                 continue
             gap = self.text[end:position]
-            if len(gap.split()) > _TITLE_TO_NAME_WORDS or gap.count(",") > 1 or re.search(r"[.;:!?\"“”\n]", gap):
+            words = gap.replace(",", " ").split()
+            if len(words) > _TITLE_TO_NAME_WORDS or gap.count(",") > 1 or re.search(r"[.;:!?\"“”\n]", gap):
                 return None
+            if not all(word[0].isupper() or word in _TITLE_CONNECTORS for word in words):
+                return None  # a verb or a clause between: "the minister said, thanking engineer Jane Doe"
             full = self._full(name)
             if not self._roles.get(full):  # the title is the role: "Former ... Envoy for Ukraine and Russia"
                 self._roles[full] = self.text[end - len(mention) : position].strip(" ,")
@@ -407,6 +410,8 @@ class _NameResolver:
 
 # At most this many words between a title and the name it introduces ("for Ukraine and Russia").
 _TITLE_TO_NAME_WORDS = 5
+# The only lower-case words a title's own phrase holds before the name: "Envoy for Ukraine and Russia".
+_TITLE_CONNECTORS = frozenset({"for", "of", "and", "the", "to", "at", "in", "on"})
 _PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 _NOT_IN_TITLES = frozenset(
     "a an the and or but said says told to by with that as from in on at he she they it his her their is was who "
