@@ -15,6 +15,7 @@ from newsloom.extract.chunks import add_sibling_chunks
 from newsloom.extract.metadata import PageMetadata, read_page_metadata
 from newsloom.extract.sanitize import html_to_text
 from newsloom.extract.sections import drop_related_sections
+from newsloom.libxml import one_thread_at_a_time
 
 # trafilatura logs every page it finds too short at WARNING; we report that ourselves.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -49,6 +50,7 @@ SECOND_OPINION_RATIO = 0.7
 _DATE_OPTIONS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 
+@one_thread_at_a_time
 def extract_article(html: bytes | str, url: str | None, min_chars: int = 250) -> ExtractionResult:
     metadata = read_page_metadata(html, url or "")
     try:

@@ -17,6 +17,7 @@ import lxml.html
 from lxml.etree import ParserError
 
 from newsloom.extract.clean import CleanedBody
+from newsloom.libxml import one_thread_at_a_time
 from newsloom.store.records import BoilerplateItem
 
 MIN_ARTICLES = 5  # fewer stored articles than this teach nothing
@@ -52,6 +53,7 @@ class Boilerplate:
         return bool(self.blocks or self.sentences)
 
 
+@one_thread_at_a_time
 def block_texts(html: str) -> list[str]:
     root = _parse(html)
     return [] if root is None else [text for _, text in _blocks(root)]
@@ -61,6 +63,7 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
+@one_thread_at_a_time
 def learn(bodies: list[str]) -> list[BoilerplateItem]:
     """Blocks and sentences that recur across `bodies` (one source's sanitized article HTML)."""
     if len(bodies) < MIN_ARTICLES:
@@ -103,6 +106,7 @@ def _recurs_enough(text: str, count: int, articles: int) -> bool:
     return count >= max(MIN_REPEATS, math.ceil(MIN_SHARE * articles))
 
 
+@one_thread_at_a_time
 def strip_learned(html: str, boilerplate: Boilerplate) -> CleanedBody:
     """Remove learned blocks, and learned sentences inside other blocks."""
     root = _parse(html) if boilerplate else None

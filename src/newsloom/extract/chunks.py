@@ -16,6 +16,7 @@ import lxml.html
 from lxml.etree import ParserError
 
 from newsloom.extract.sanitize import html_to_text
+from newsloom.libxml import one_thread_at_a_time
 
 BODY_CLASS_WORDS = frozenset({"article", "body", "story", "content", "entry", "post"})
 MIN_MATCHED_CHARS = 40  # paragraphs shorter than this are too common to locate a container by
@@ -23,6 +24,7 @@ MIN_CHUNK_CHARS = 200  # a namesake with less text is furniture, not a part of t
 MAX_LEVELS_UP = 3
 
 
+@one_thread_at_a_time
 def add_sibling_chunks(page_html: bytes | str, body_html: str) -> str:
     """`body_html` with the text of the article's other chunks, or unchanged."""
     extracted = {_flat(p) for p in html_to_text(body_html).split("\n") if len(_flat(p)) >= MIN_MATCHED_CHARS}

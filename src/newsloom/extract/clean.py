@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml.etree import ParserError
 
+from newsloom.libxml import one_thread_at_a_time
+
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 # A block longer than this is never treated as a link line or a prompt.
@@ -71,6 +73,7 @@ class CleanedBody:
     removed: list[str] = field(default_factory=list)
 
 
+@one_thread_at_a_time
 def strip_boilerplate(html: str) -> CleanedBody:
     """Drop boilerplate blocks from a body of top-level blocks (<p>, <h2>, <ul>, ...)."""
     if not html.strip():

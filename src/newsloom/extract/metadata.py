@@ -9,6 +9,8 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml.etree import ParserError
 
+from newsloom.libxml import one_thread_at_a_time
+
 
 @dataclass(frozen=True)
 class PageMetadata:
@@ -20,6 +22,7 @@ class PageMetadata:
     original_publisher: str | None = None
 
 
+@one_thread_at_a_time
 def read_page_metadata(html: bytes | str, page_url: str) -> PageMetadata:
     try:
         document = lxml.html.document_fromstring(html)

@@ -15,6 +15,8 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError, XPathError
 
+from newsloom.libxml import one_thread_at_a_time
+
 
 class InvalidSelectorError(ValueError):
     pass
@@ -40,6 +42,7 @@ class RulesResult:
     notes: list[str] = field(default_factory=list)
 
 
+@one_thread_at_a_time
 def compile_selector(selector: str):  # type: ignore[no-untyped-def]
     selector = selector.strip()
     if not selector:
@@ -52,6 +55,7 @@ def compile_selector(selector: str):  # type: ignore[no-untyped-def]
         raise InvalidSelectorError(f"invalid selector {selector!r}: {error}") from error
 
 
+@one_thread_at_a_time
 def apply_rules(html: bytes | str, rules: SourceRules) -> RulesResult:
     if not rules:
         return RulesResult(html, applied=False)

@@ -8,6 +8,8 @@ import lxml.html
 import nh3
 from lxml.etree import ParserError
 
+from newsloom.libxml import one_thread_at_a_time
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "del", "em", "figcaption",
     "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "mark", "ol", "p", "pre",
@@ -29,6 +31,7 @@ CELL_TAGS = {"td", "th"}
 BLOCK_TAGS = {"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "tr", "div", "br", "table"}
 
 
+@one_thread_at_a_time
 def sanitize_html(html: str, base_url: str | None = None) -> str:
     """Relative links are resolved against the page (they would point at us once republished)."""
     return nh3.clean(
@@ -43,6 +46,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     ).strip()
 
 
+@one_thread_at_a_time
 def html_to_text(html: str) -> str:
     """Plain text with one paragraph per line, for search, hashing and AI features."""
     if not html.strip():

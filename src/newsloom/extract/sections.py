@@ -14,6 +14,7 @@ import lxml.html
 import trafilatura
 
 from newsloom.extract.clean import TRAILING_SECTION
+from newsloom.libxml import one_thread_at_a_time
 
 # Labels of "more stories" sections in the languages of the publishers we see most.
 OTHER_LANGUAGES = re.compile(
@@ -27,6 +28,7 @@ RELATED_CLASS = re.compile(r"related|you-?may-?like|recommend", re.IGNORECASE)
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 
 
+@one_thread_at_a_time
 def drop_related_sections(html: bytes | str) -> bytes | str:
     """`html` without its "more stories" sections, or unchanged when it has none."""
     # Decoded as the extractor decodes it, so the page it gets back reads the same.

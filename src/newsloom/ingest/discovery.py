@@ -7,6 +7,8 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml.etree import ParserError
 
+from newsloom.libxml import one_thread_at_a_time
+
 FEED_TYPES = (
     "application/rss+xml",
     "application/atom+xml",
@@ -18,6 +20,7 @@ FEED_TYPES = (
 )
 
 
+@one_thread_at_a_time
 def discover_feed_urls(html: bytes, base_url: str) -> list[str]:
     try:
         document = lxml.html.document_fromstring(html)

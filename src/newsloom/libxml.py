@@ -1,0 +1,30 @@
+"""One lock for libxml2 (through lxml and trafilatura) across the threads of a process.
+
+A `newsloom refresh` in CI aborted with "munmap_chunk(): invalid pointer" while three of its
+threads were inside lxml's HTML parser at once, two of them in trafilatura's module-level
+parser. Others report the same crashes and deadlocks from concurrent trafilatura calls
+(NorthlandPositronics/Cogtrix#1707, dgtlmoon/changedetection.io#4325). A native crash takes
+the whole worker with it, so every function that parses or serializes HTML with lxml holds
+this lock: parsing is a small part of a job beside fetching, storing and the models.
+Re-entrant, as these functions call one another.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+_LOCK = threading.RLock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def one_thread_at_a_time(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(function)
+    def serialized(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _LOCK:
+            return function(*args, **kwargs)
+
+    return serialized
