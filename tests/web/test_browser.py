@@ -98,6 +98,28 @@ def page(browser, site):
     context.close()
 
 
+def new_page(browser, live, **options):  # noqa: F811 (the fixture's value)
+    """A page in a context of its own (`page.context`), recording console errors in `page.errors`
+    and reaching nothing but the app."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live.url("/")) else route.abort())
+    return page
+
+
+def keep_screenshots(folder: Path, count: int) -> None:
+    """Checks the shots taken into `folder`; NEWSLOOM_SCREENSHOTS=1 also copies them to docs/screenshots."""
+    shots = sorted(folder.glob("*.png"))
+    assert len(shots) == count and all(shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000 for shot in shots)
+    if os.environ.get("NEWSLOOM_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for shot in shots:
+            shutil.copy(shot, SCREENSHOTS / shot.name)
+
+
 def serious_violations(page) -> list[str]:
     results = Axe().run(page)
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"] if v["impact"] in SERIOUS]
@@ -261,9 +283,4 @@ def test_screenshots_for_the_readme(browser, site, tmp_path):
         page.locator("#ai").scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / f"article-panels-{label}.png"))
         context.close()
-    shots = sorted(tmp_path.glob("*.png"))
-    assert len(shots) == 4 and all(shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000 for shot in shots)
-    if os.environ.get("NEWSLOOM_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for shot in shots:
-            shutil.copy(shot, SCREENSHOTS / shot.name)
+    keep_screenshots(tmp_path, 4)

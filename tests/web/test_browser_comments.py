@@ -16,7 +16,7 @@ from tests.conftest import make_settings
 from tests.extract.test_sanitize import PAYLOADS
 from tests.support.comments import PASSWORD, nonce, store_article
 from tests.support.live import LiveServer
-from tests.web.test_browser import XSS_PROBE, browser, fresh_services, serious_violations  # noqa: F401 (fixture)
+from tests.web.test_browser import XSS_PROBE, browser, fresh_services, new_page, serious_violations  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +32,6 @@ def forum(tmp_path):
     with LiveServer(create_app(services.settings, services.database)) as live:
         yield live, services, articles
     services.close()
-
-
-def new_page(browser, live, **options):  # noqa: F811 (the fixture's value)
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live.url("/")) else route.abort())
-    return page
 
 
 def sign_up(page, live, username):

@@ -4,8 +4,6 @@ story assignment) and served on a socket."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +12,7 @@ from newsloom.web import create_app
 from tests.stories.test_service import ingest
 from tests.support.live import LiveServer
 from tests.support.stories import coverage_page, find_story
-from tests.web.test_browser import SCREENSHOTS, browser, fresh_services, serious_violations  # noqa: F401 (fixture)
+from tests.web.test_browser import browser, fresh_services, keep_screenshots, new_page, serious_violations  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -39,19 +37,9 @@ def newsroom(tmp_path_factory):
     services.close()
 
 
-def open_page(browser, live, **options):  # noqa: F811 (the fixture's value)
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live.url("/")) else route.abort())
-    return context, page
-
-
 def test_home_leads_with_the_widest_story_and_opens_its_full_coverage(browser, newsroom):  # noqa: F811
     live, placed = newsroom
-    context, page = open_page(browser, live, viewport={"width": 1280, "height": 900})
+    page = new_page(browser, live, viewport={"width": 1280, "height": 900})
     page.goto(live.url("/"))
     assert page.locator("h1").first.inner_text() == "Top stories"
     cards = page.locator("ol.stories .card")
@@ -76,34 +64,29 @@ def test_home_leads_with_the_widest_story_and_opens_its_full_coverage(browser, n
     page.get_by_role("link", name="Full coverage: 4 articles from 4 sources").click()
     page.wait_for_url(f"**/story/{placed['Sbarro'][0].story_id}")
     assert page.errors == []
-    context.close()
+    page.context.close()
 
 
 def test_story_pages_in_dark_mode_and_on_small_screens(browser, newsroom):  # noqa: F811
     live, placed = newsroom
     for options in ({"color_scheme": "dark", "viewport": {"width": 1280, "height": 900}}, {"viewport": {"width": 360, "height": 800}}):
-        context, page = open_page(browser, live, **options)
+        page = new_page(browser, live, **options)
         for path in ("/", *(f"/story/{articles[0].story_id}" for articles in placed.values())):
             page.goto(live.url(path))
             assert serious_violations(page) == [], (options, path)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (options, path)
         assert page.errors == []
-        context.close()
+        page.context.close()
 
 
 def test_screenshots_of_home_and_a_story_for_the_readme(browser, newsroom, tmp_path):  # noqa: F811
     """Taken on every run; NEWSLOOM_SCREENSHOTS=1 also refreshes the ones in docs/screenshots."""
     live, placed = newsroom
     for width, label in ((1280, "desktop"), (375, "mobile")):
-        context, page = open_page(browser, live, viewport={"width": width, "height": 900}, device_scale_factor=1)
+        page = new_page(browser, live, viewport={"width": width, "height": 900}, device_scale_factor=1)
         page.goto(live.url("/"))
         page.screenshot(path=str(tmp_path / f"home-{label}.png"))
         page.goto(live.url(f"/story/{placed['Sbarro'][0].story_id}"))
         page.screenshot(path=str(tmp_path / f"story-{label}.png"))
-        context.close()
-    shots = sorted(tmp_path.glob("*.png"))
-    assert len(shots) == 4 and all(shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000 for shot in shots)
-    if os.environ.get("NEWSLOOM_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for shot in shots:
-            shutil.copy(shot, SCREENSHOTS / shot.name)
+        page.context.close()
+    keep_screenshots(tmp_path, 4)
