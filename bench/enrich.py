@@ -19,10 +19,12 @@ tokenizer alone.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -130,7 +132,9 @@ def main() -> None:
     titles = [page["articleBody"].split("\n", 1)[0][:200] for page in pages]  # no headlines in the set: the first line stands in
     words = sum(len(text.split()) for text in texts)
     integer = Settings.model_fields["integer_embeddings"].default and integer_products_are_exact()
-    nlp, embedder = SpacyModel(), default_embedder(Path(tempfile.mkdtemp(prefix="newsloom-bench-models-")))
+    kept = Path(tempfile.mkdtemp(prefix="newsloom-bench-models-"))
+    atexit.register(shutil.rmtree, kept, True)
+    nlp, embedder = SpacyModel(), default_embedder(kept)
     enricher = Enricher(database=None, nlp=nlp, embedder=embedder)  # type: ignore[arg-type]  # _analyse never touches it
     enricher._analyse("Warm-up", "Warm-up so that loading the models is not timed. “A quote to parse,” he said.")
 
