@@ -192,11 +192,10 @@ def default_embedder(cache_dir: Path) -> MiniLmEmbedder:
     """As a worker loads it: from the kept file, which a child process derives first so that
     deriving (about 2 s and 240 MiB at its peak, once per machine) is neither timed nor in the
     peak RSS."""
-    settings = Settings(data_dir=cache_dir, model_cache_dir=cache_dir)
     code = "import sys; from newsloom.enrich.embeddings import MiniLmEmbedder; from newsloom.settings import Settings; "
     code += "MiniLmEmbedder.for_settings(Settings(model_cache_dir=sys.argv[1])).version"
     subprocess.run([sys.executable, "-c", code, str(cache_dir)], check=True, cwd=REPO)
-    return MiniLmEmbedder.for_settings(settings)
+    return MiniLmEmbedder.for_settings(Settings(model_cache_dir=cache_dir))
 
 
 def with_float_embeddings(nlp, titles, texts, words, integer_embedder) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""Every function that parses HTML with lxml runs under one process-wide lock (newsloom/libxml.py)."""
+"""Every function that parses HTML with lxml runs under one process-wide lock (newsloom/libxml.py).
+The sanitizer is not among them: nh3 parses with html5ever, not libxml2."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.support.benchdata import zyte_page, zyte_page_ids
 PARSING = [
     article.extract_article, sections.drop_related_sections, rules.apply_rules, rules.compile_selector,
     metadata.read_page_metadata, clean.strip_boilerplate, chunks.add_sibling_chunks, boilerplate.block_texts,
-    boilerplate.learn, boilerplate.strip_learned, sanitize.sanitize_html, sanitize.html_to_text,
+    boilerplate.learn, boilerplate.strip_learned, sanitize.html_to_text,
     discovery.discover_feed_urls,
 ]  # fmt: skip
 

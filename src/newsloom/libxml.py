@@ -4,10 +4,10 @@ A `newsloom refresh` in CI aborted with "munmap_chunk(): invalid pointer" while 
 threads were inside lxml at once: two parsing pages through trafilatura's module-level parser,
 one running XPath over another page. Others report the same crashes and deadlocks from
 concurrent trafilatura calls (NorthlandPositronics/Cogtrix#1707,
-dgtlmoon/changedetection.io#4325). A native crash takes
-the whole worker with it, so every function that parses or serializes HTML with lxml holds
-this lock: parsing is a small part of a job beside fetching, storing and the models.
-Re-entrant, as these functions call one another.
+dgtlmoon/changedetection.io#4325). A native crash takes the whole worker with it, so every
+function that parses or serializes HTML with lxml holds this lock: parsing is a small part of
+a job beside fetching, storing and the models. Re-entrant, as these functions call one
+another. (The sanitizer, nh3, parses with html5ever and needs none.)
 """
 
 from __future__ import annotations

@@ -71,6 +71,8 @@ def test_the_setting_reaches_the_enrichment(tmp_path, sqlite_url) -> None:
 
 
 def test_the_derived_model_is_kept_and_loaded_by_later_processes(tmp_path, monkeypatch) -> None:
+    import onnxruntime
+
     from newsloom.enrich import embeddings, integer
 
     derived = []  # counts derivations; the real one runs each time
@@ -80,7 +82,7 @@ def test_the_derived_model_is_kept_and_loaded_by_later_processes(tmp_path, monke
     sentences = SENTENCES[:3]
     first = MiniLmEmbedder(integer=True, cache_dir=tmp_path / "models").embed(sentences)
     (kept,) = (tmp_path / "models").iterdir()  # one file, no temporary left behind
-    assert kept.name.endswith(f"-{TRANSFORM_VERSION}-ort{__import__('onnxruntime').__version__}.onnx") and derived == [1]
+    assert kept.name.endswith(f"-{TRANSFORM_VERSION}-ort{onnxruntime.__version__}.onnx") and derived == [1]
     again = MiniLmEmbedder(integer=True, cache_dir=tmp_path / "models").embed(sentences)
     assert derived == [1] and np.array_equal(first, again)  # loaded, not derived again
 

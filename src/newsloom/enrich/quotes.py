@@ -15,6 +15,7 @@ small share of the article.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -342,20 +343,20 @@ class _NameResolver:
         and hangs the name off it; "the spokesman, John Kirby, said" likewise."""
         if not mention.split() or mention.split()[-1].casefold() not in TITLE_NOUNS:
             return None
-        for position, name in self.positions:
-            if position < end:
-                continue
-            gap = self.text[end:position]
-            words = gap.replace(",", " ").split()
-            if len(words) > _TITLE_TO_NAME_WORDS or gap.count(",") > 1 or re.search(r"[.;:!?\"“”\n]", gap):
-                return None
-            if not all(word[0].isupper() or word in _TITLE_CONNECTORS for word in words):
-                return None  # a verb or a clause between: "the minister said, thanking engineer Jane Doe"
-            full = self._full(name)
-            if not self._roles.get(full):  # the title is the role: "Former ... Envoy for Ukraine and Russia"
-                self._roles[full] = self.text[end - len(mention) : position].strip(" ,")
-            return full
-        return None
+        following = bisect_left(self.positions, (end, ""))  # the first person named after the title
+        if following == len(self.positions):
+            return None
+        position, name = self.positions[following]
+        gap = self.text[end:position]
+        words = gap.replace(",", " ").split()
+        if len(words) > _TITLE_TO_NAME_WORDS or gap.count(",") > 1 or re.search(r"[.;:!?\"“”\n]", gap):
+            return None
+        if not all(word[0].isupper() or word in _TITLE_CONNECTORS for word in words):
+            return None  # a verb or a clause between: "the minister said, thanking engineer Jane Doe"
+        full = self._full(name)
+        if not self._roles.get(full):  # the title is the role: "Former ... Envoy for Ukraine and Russia"
+            self._roles[full] = self.text[end - len(mention) : position].strip(" ,")
+        return full
 
     def _gender(self, name: str) -> str | None:
         """What the article's pronouns after the name say; None when it does not tell."""

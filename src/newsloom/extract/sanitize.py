@@ -31,7 +31,6 @@ CELL_TAGS = {"td", "th"}
 BLOCK_TAGS = {"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "tr", "div", "br", "table"}
 
 
-@one_thread_at_a_time
 def sanitize_html(html: str, base_url: str | None = None) -> str:
     """Relative links are resolved against the page (they would point at us once republished)."""
     return nh3.clean(
