@@ -128,3 +128,46 @@ def test_polnear_dev_floor(model):
     result = evaluate(articles, model)
     assert result.quotes.f1 >= 0.93
     assert result.speakers.f1 >= 0.85
+
+
+def test_a_name_given_with_called_is_not_a_quote(model):
+    text = (
+        "When the lung disease comes from feathers in a duvet, it is called “feather duvet lung.” "
+        "Mold in hay can lead to what’s called “farmer's lung,” doctors say.\n"
+        "A song came in at the last minute called “Glasgow (No Place Like Home)” from a writer in Nashville."
+    )
+    assert quotes_in(text, model) == []
+
+
+def test_it_stands_for_the_organisation_that_spoke(model):
+    text = (
+        "Prosecutors in Sweden closed the case on Tuesday. The Swedish Prosecution Authority said the decision was final.\n"
+        "“The evidence has weakened considerably because of the long time that has passed,” it added."
+    )
+    (quote,) = quotes_in(text, model)
+    assert quote.speaker == "Swedish Prosecution Authority"
+    assert text[quote.speaker_start : quote.speaker_end] == "it"  # the mention stays what the text says
+
+
+def test_she_is_never_the_statement_that_spoke_before(model):
+    text = (
+        "Senator Maria Lopez met the strikers in Ohio on Monday.\n"
+        "“Every worker in this state deserves a fair wage,” the statement said.\n"
+        "“I will be back here next week, and the week after that,” she told reporters."
+    )
+    quotes = {q.text: q for q in quotes_in(text, model)}
+    assert quotes["Every worker in this state deserves a fair wage"].speaker == "the statement"
+    assert quotes["I will be back here next week, and the week after that"].speaker == "Maria Lopez"
+
+
+def test_speakers_through_relative_clauses_and_reported_speech(model):
+    text = (
+        "The town hall ran late into the evening.\n"
+        "Senator Jane Doe was among those who spoke, saying “we will not stand for this at all.”\n"
+        "Minister Karl Weber said the talks would go on, adding: “We are close to a deal with them.”\n"
+        "She shared the group's website, which carries the following statement: “South Dakota has a problem with meth.”"
+    )
+    quotes = {q.text: q for q in quotes_in(text, model)}
+    assert quotes["we will not stand for this at all."].speaker == "Jane Doe"  # not "those"
+    assert quotes["We are close to a deal with them."].speaker == "Karl Weber"  # not "the talks"
+    assert quotes["South Dakota has a problem with meth."].speaker != "which"

@@ -52,6 +52,8 @@ SPEECH_VERBS = frozenset(
     }.items()
     for ending in endings
 )  # fmt: skip
+# The cue of a quotation that is a name given by a passive verb: "it is called “farmer's lung”".
+NAMING = "naming"
 # Third-person pronouns resolve to a name; "I" and "we" are the writer or a group, kept as written.
 PRONOUNS = frozenset({"he", "she", "they", "him", "her"})
 _QUOTE = re.compile(r"“[^“”]+(?:”|$)|\"[^\"]+(?:\"|$)", re.MULTILINE)
@@ -130,6 +132,8 @@ def find_quotes(
         for quote_start, quote_end, quote_text in spans:
             found = _speaker_for(doc, spans, quote_start, quote_end)
             cue = None
+            if found is not None and found[2] == NAMING:
+                continue  # “pigeon breeder's lung”, as "it is called": a name, not anyone's words
             if found is not None:
                 speaker_start, speaker_end, cue = found
                 inherited = speaker_at(start, speaker_start, speaker_end, inherited or previous)
@@ -174,7 +178,8 @@ def _is_whole_paragraph(paragraph: str, spans: list[tuple[int, int, str]]) -> bo
 
 
 def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
-    """The speaker mention (start, end) and cue nearest to this quote, outside any quotation."""
+    """The speaker mention (start, end) and cue nearest to this quote, outside any quotation;
+    the cue is NAMING when the nearest speech verb names the quotation instead of saying it."""
     inside = [(s - 1, e + 1) for s, e, _ in spans]
 
     def outside(token) -> bool:  # type: ignore[no-untyped-def]
@@ -193,6 +198,10 @@ def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int
             if found is not None:
                 candidates.append((token, found, "according to"))
         elif word in SPEECH_VERBS and token.pos_ in ("VERB", "AUX", "NOUN"):
+            if _names_or_passive(token):
+                if not doc.text[token.idx + len(token.text) : quote_start - 1].strip():  # called “...”
+                    candidates.append((token, None, NAMING))
+                continue
             found = _subject_of(token)
             if found is not None and outside(found[0]):
                 candidates.append((token, found, word))
@@ -208,7 +217,10 @@ def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int
         token = candidate[0]
         return quote_start - token.idx if token.idx < quote_start else token.idx - quote_end
 
-    _, (_, first, last), cue = min(candidates, key=distance)
+    _, found, cue = min(candidates, key=distance)
+    if found is None:
+        return 0, 0, NAMING
+    _, first, last = found
     return first.idx, last.idx + len(last.text), cue
 
 
@@ -258,6 +270,18 @@ def _adjacent_speaker(doc, quote_start: int, quote_end: int, outside) -> tuple[i
     return None
 
 
+def _names_or_passive(verb) -> bool:  # type: ignore[no-untyped-def]
+    """A speech verb whose subject is not who speaks: passive without an agent ("it is called
+    “pigeon breeder's lung”", "what's called “farmer's lung”", "he was told") or a name given in
+    passing ("a sample came in called “Glasgow”")."""
+    if any(child.dep_ == "agent" for child in verb.children):
+        return False
+    naming = verb.lower_ == "called"
+    # "He's said" is "he has said", which the parser often reads as passive.
+    passive = [c for c in verb.children if c.dep_ == "auxpass" and (naming or c.lower_ not in ("'s", "’s"))]
+    return bool(passive) or (naming and verb.dep_ == "acl")
+
+
 def _subject_of(verb):  # type: ignore[no-untyped-def]
     """The subject noun phrase of a speech verb, climbing through "saying" and relative "who"."""
     for _ in range(3):
@@ -268,16 +292,34 @@ def _subject_of(verb):  # type: ignore[no-untyped-def]
                     return _phrase(objects[0])
         for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
-                if child.lower_ in ("who", "that") and verb.dep_ == "relcl":
-                    return _phrase(verb.head)
+                if child.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                    return _antecedent(verb.head)
                 return _phrase(child)
-        if verb.dep_ in ("advcl", "xcomp", "conj", "relcl") and verb.head.i != verb.i:
+        if verb.tag_ == "VBG" and verb.dep_ == "advcl" and _reported_clause(verb.head):
+            verb = verb.head.head  # "Smith said the talks would go on, adding:" adds Smith's words, not the talks'
+        elif verb.dep_ in ("advcl", "xcomp", "conj", "relcl") and verb.head.i != verb.i:
             verb = verb.head
         elif verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:  # "distanced himself by saying"
             verb = verb.head.head
         else:
             return None
     return None
+
+
+def _reported_clause(verb) -> bool:  # type: ignore[no-untyped-def]
+    """The clause a speech verb before it reports: "said [the talks would go on]"."""
+    return verb.dep_ == "ccomp" and verb.head.lower_ in SPEECH_VERBS and verb.head.i < verb.i
+
+
+def _antecedent(head):  # type: ignore[no-untyped-def]
+    """What a relative clause's subject stands for: "the website, which contains ..." is the
+    website; in "Jane Doe was among those who spoke", Jane Doe."""
+    if head.pos_ == "PRON" and head.dep_ == "pobj" and head.head.lower_ == "among":
+        clause = head.head.head
+        subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return _phrase(subjects[0])
+    return _phrase(head)
 
 
 def _object_of_according_to(to):  # type: ignore[no-untyped-def]
@@ -299,6 +341,7 @@ def _phrase(head):  # type: ignore[no-untyped-def]
 
 
 _MODIFIERS = frozenset({"compound", "amod", "det", "poss", "nmod", "flat"})
+_RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 
 
 class _NameResolver:
@@ -311,13 +354,17 @@ class _NameResolver:
         self.positions = sorted(person_positions)
         self._roles: dict[str, str | None] = {}
         self._genders: dict[str, str | None] = {}
+        self._speaking_organisations: list[tuple[int, str]] | None = None
 
     def resolve(self, offset: int, mention: str, recent_speaker: str | None = None) -> str:
         """`recent_speaker`: who spoke last; "he added" most often means them."""
         words = mention.split()
+        if len(words) == 1 and words[0].casefold() == "it":
+            return self._thing_before(offset, recent_speaker) or mention
         if len(words) == 1 and words[0].casefold() in PRONOUNS:
             wanted = _PRONOUN_GENDER.get(words[0].casefold())
-            if recent_speaker and recent_speaker.casefold() not in PRONOUNS and self._gender(recent_speaker) in (wanted, None):
+            if recent_speaker and recent_speaker.casefold() not in PRONOUNS and self._gender(recent_speaker) in (wanted, None) \
+                    and (wanted is None or not self._is_thing(recent_speaker)):  # "she" is no agency; "they" may be
                 return recent_speaker
             earlier = [self._full(name) for position, name in self.positions if position < offset]
             for name in reversed(earlier):
@@ -336,6 +383,38 @@ class _NameResolver:
             if any(alias in mention for alias in entity.aliases if len(alias) > 2):
                 return entity.name
         return self._named_after_title(offset + len(mention), mention) or mention
+
+    def _thing_before(self, offset: int, recent_speaker: str | None) -> str | None:
+        """What "it added" stands for: the last speaker when that was no person ("the statement",
+        an agency), else the organisation that last said something ("the Swedish Prosecution
+        Authority said ...") within a few paragraphs. Any organisation named last would be
+        wrong about half the time (the recogniser's organisations include "GOP" in "GOP debate")."""
+        if recent_speaker and self._is_thing(recent_speaker):
+            return recent_speaker
+        if self._speaking_organisations is None:
+            self._speaking_organisations = sorted(
+                (match.start(), entity.name)
+                for entity in self.organisations
+                for alias in entity.aliases | {entity.name}
+                for match in re.finditer(r"\b" + re.escape(alias) + r"\b", self.text)
+                if set(_WORDS_AFTER.match(self.text, match.end()).group(0).lower().split()) & SPEECH_VERBS
+            )
+        last = bisect_left(self._speaking_organisations, (offset, "")) - 1
+        if last >= 0 and offset - self._speaking_organisations[last][0] <= _IT_REACH:
+            return self._speaking_organisations[last][1]
+        return None
+
+    def _is_thing(self, name: str) -> bool:
+        words = name.split()
+        if any(name == e.name or name in e.aliases for e in self.people):
+            return False  # the recogniser calls some people organisations elsewhere in the text
+        if any(name == e.name for e in self.organisations):
+            return True
+        return (
+            words[-1].casefold() not in TITLE_NOUNS | PRONOUNS | _PEOPLE_NOUNS
+            # "the statement", "A report"; a capitalised name may be a person the recogniser missed
+            and (words[0][:1].islower() or words[0].casefold() in ("the", "a", "an"))
+        )
 
     def _named_after_title(self, end: int, mention: str) -> str | None:
         """The person a title names a few words on: in "Former United States Special Envoy for
@@ -409,6 +488,16 @@ class _NameResolver:
         return None
 
 
+# Speakers that "it" never stands for, beside titles and pronouns.
+_PEOPLE_NOUNS = frozenset(
+    "i we you man woman men women person people resident residents witness witnesses source sources father mother "
+    "son daughter wife husband friend friends neighbor neighbour victim student teacher doctor nurse worker fan fans "
+    "user users insider colleague protester protesters".split()
+)
+# The words after an organisation's name where its speech verb would be: "said", "has said", "also told".
+_WORDS_AFTER = re.compile(r"(?:[\s,]+[\w’']+){0,3}")
+# How far back (characters) an organisation may be named and still be what "it said" means.
+_IT_REACH = 1_000
 # At most this many words between a title and the name it introduces ("for Ukraine and Russia").
 _TITLE_TO_NAME_WORDS = 5
 # The only lower-case words a title's own phrase holds before the name: "Envoy for Ukraine and Russia".
