@@ -48,7 +48,8 @@ class SpacyModel:
 
     def mentions(self, text: str) -> list[Mention]:
         doc = self._run(text, _ENTITIES_ONLY)
-        return [Mention(ent.text, ent.label_, ent.start_char) for ent in doc.ents]
+        # A span across a paragraph break ("Sbarro Files For Bankruptcy Again\n\n") is no name.
+        return [Mention(ent.text.rstrip(), ent.label_, ent.start_char) for ent in doc.ents if "\n" not in ent.text.strip()]
 
     def parse(self, text: str):  # type: ignore[no-untyped-def]
         """A spaCy Doc with part-of-speech tags and dependencies (no entities)."""

@@ -14,6 +14,7 @@ from newsloom.enrich.answers import Answer, answer
 from newsloom.enrich.embeddings import DIMENSIONS, MiniLmEmbedder
 from newsloom.enrich.entities import entity_key, merge_mentions, salience
 from newsloom.enrich.hashtags import choose_hashtags
+from newsloom.enrich.headlines import for_recognition
 from newsloom.enrich.nlp import SpacyModel
 from newsloom.enrich.quotes import quotes_in
 from newsloom.enrich.sentences import Sentence, split_sentences
@@ -98,7 +99,8 @@ class Enricher:
     def _analyse(self, title: str, text: str) -> _Analysis:
         # 1. Entities and hashtags, over the headline and the body.
         analysed = f"{title}\n\n{text}"
-        mentions = self.nlp.mentions(analysed)
+        heard_title, heard_text = for_recognition(title, text)  # the same lengths, so the same offsets
+        mentions = self.nlp.mentions(f"{heard_title}\n\n{heard_text}")
         entities = merge_mentions(mentions)
         rows = [
             (entity.kind, entity.name, entity_key(entity.name), entity.mentions, salience(entity, title, len(text)))
