@@ -36,6 +36,7 @@ from newsloom.extract import (
     html_to_text,
     sanitize_html,
     strip_boilerplate,
+    strip_headline_copy,
 )
 from newsloom.extract.article import TOO_SHORT
 from newsloom.extract.boilerplate import Boilerplate, strip_learned
@@ -219,7 +220,7 @@ class ArticlePipeline:
         extraction = content.extraction
         metadata = extraction.metadata if extraction else None
         title = clean_title(extraction.title if extraction else None) or clean_title(fallback_title) or "(untitled)"
-        html, text = clean_and_sanitize(content.body_html, content.base_url or page_url, site.boilerplate)
+        html, text = clean_and_sanitize(content.body_html, content.base_url or page_url, site.boilerplate, title)
         canonical_url = _canonical_url(page_url, metadata.canonical_url if metadata else None)
         original_url = metadata.original_url if metadata and metadata.original_url else None
         if original_url is None and domain_of(canonical_url) != domain_of(page_url):
@@ -286,10 +287,10 @@ class ArticlePipeline:
         return PipelineResult(DUPLICATE, reason, existing)
 
 
-def clean_and_sanitize(body_html: str, base_url: str, learned: Boilerplate | None = None) -> tuple[str, str]:
+def clean_and_sanitize(body_html: str, base_url: str, learned: Boilerplate | None = None, title: str | None = None) -> tuple[str, str]:
     """Stages 3 and 4 for one body: returns the HTML to publish and its plain text."""
-    # 3. clean: generic boilerplate everywhere, then what this source is known to repeat
-    cleaned = strip_boilerplate(body_html)
+    # 3. clean: a copy of the headline on top, generic boilerplate everywhere, then what this source is known to repeat
+    cleaned = strip_boilerplate(strip_headline_copy(body_html, title).html)
     if learned:
         cleaned = strip_learned(cleaned.html, learned)
     # 4. sanitize

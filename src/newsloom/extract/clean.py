@@ -9,8 +9,10 @@ text. Per-source learned boilerplate builds on this.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -52,6 +54,21 @@ TRAILING_SECTION = re.compile(
     r"|read next|what to read next|popular now)\s*:?$",
     re.IGNORECASE,
 )
+
+
+# How many text blocks from the top a copy of the headline may stand, and how short the
+# section labels above it ("TECH", "Review") and the byline or date lines below it are.
+HEADLINE_REACH = 4
+KICKER_WORDS = 3
+BYLINE_WORDS = 20
+_MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# "by Jeff Foust" (a name: "By the river, ..." opens a story), or a date or time first.
+BYLINE_OR_DATELINE = re.compile(
+    rf"^((?i:by)\s+[A-Z]|(?i:published|updated|posted)\b|\d{{1,2}}[:/.-]\d{{1,2}}"
+    rf"|(?i:mon|tues|wednes|thurs|fri|satur|sun)day\b|{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}\s+{_MONTH}\s)"
+)
+# Elements that hold a paragraph's text; the innermost of them are the page's text blocks.
+_TEXT_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li blockquote td div figcaption pre".split())
 
 
 def clean_text(text: str) -> str:
@@ -101,3 +118,45 @@ def strip_boilerplate(html: str) -> CleanedBody:
         return CleanedBody(html)
     wrapped = lxml.html.tostring(root, encoding="unicode")
     return CleanedBody(wrapped[len("<div>") : -len("</div>")], removed)
+
+
+@one_thread_at_a_time
+def strip_headline_copy(html: str, title: str | None) -> CleanedBody:
+    """Drop a copy of the headline at the top of the body, with the section labels just above
+    it and the byline and date lines just below it: the page shows the headline, source and
+    time above the body already. A copy after a paragraph of text is left alone (the body may
+    quote its own headline)."""
+    if not title or not html.strip():
+        return CleanedBody(html)
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return CleanedBody(html)
+    innermost = (block for block in root.iter(*_TEXT_BLOCKS) if block is not root and not _holds_blocks(block))
+    blocks = list(itertools.islice(((block, text) for block in innermost if (text := _block_text(block))), HEADLINE_REACH + 2))
+    wanted = " ".join(title.split()).casefold()
+    top = blocks[:HEADLINE_REACH]
+    headline = next((i for i, (_, text) in enumerate(top) if text.casefold() == wanted), None)
+    if headline is None or any(len(text.split()) > KICKER_WORDS for _, text in top[:headline]):  # text above it
+        return CleanedBody(html)
+    dropped = top[: headline + 1]
+    for block, text in blocks[headline + 1 :]:
+        if len(text.split()) > BYLINE_WORDS or not BYLINE_OR_DATELINE.match(text):
+            break
+        dropped.append((block, text))
+    for block, _ in dropped:
+        block.drop_tree()
+    wrapped = lxml.html.tostring(root, encoding="unicode")
+    return CleanedBody(wrapped[len("<div>") : -len("</div>")], [text for _, text in dropped])
+
+
+def _holds_blocks(element) -> bool:  # type: ignore[no-untyped-def]
+    return any(child.tag in _TEXT_BLOCKS for child in element.iterdescendants())
+
+
+def _block_text(block) -> str:  # type: ignore[no-untyped-def]
+    """The block's words, a line break counting as a space ("by Jeff Foust<br>Monday")."""
+    copy = deepcopy(block)
+    for line_break in copy.iter("br"):
+        line_break.tail = " " + (line_break.tail or "")
+    return " ".join(copy.text_content().split())
