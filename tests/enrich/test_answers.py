@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsloom.enrich.answers import answer
+from newsloom.enrich.answers import answer, content_words
 from newsloom.enrich.embeddings import MiniLmEmbedder
 from newsloom.enrich.sentences import split_sentences
 from tests.support.site import is_boilerplate_line, seed_story
@@ -26,6 +26,10 @@ def ask():
         ("What does North Korea get from Russia?", "military technology"),
         ("Why is the reverse Kissinger strategy doubtful?", "reverse Kissinger"),
         ("Does China buy gas from Russia?", "gas"),
+        # The sentence that names him is long and about something else (cosine 0.25): it holds
+        # every word of the question, so a lower cosine suffices.
+        ("Who is Temur Umarov?", "Temur Umarov, a research fellow"),
+        ("Who is Callum Fraser?", "Callum Fraser, a research fellow"),
     ],
 )
 def test_answers_cite_the_sentences_that_answer(ask, question, expected):
@@ -45,3 +49,9 @@ def test_empty_question_and_empty_article(ask):
     assert ask("   ").reason == "the question is empty"
     embedder = MiniLmEmbedder()
     assert answer("Why?", [], embedder.embed([]), embedder.embed(["Why?"])[0]).reason == "the article has no text to answer from"
+
+
+def test_capitals_and_initials_are_names_not_stopwords():
+    assert content_words("Why will the US fail?") == ["us", "fail"]
+    assert content_words("What did the U.S. say to us?") == ["us"]  # the country; the pronoun goes
+    assert content_words("Who is it for?") == []

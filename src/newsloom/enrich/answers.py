@@ -25,8 +25,13 @@ MAX_CITED = 3
 # and on unrelated ones; see tests/enrich/test_answers.py).
 MIN_COSINE = 0.35
 MIN_SCORE = 0.45
+# A sentence holding every content word of the question may be further from it in meaning:
+# "Who is Temur Umarov?" is answered by '"...," said Temur Umarov, a research fellow at ...',
+# whose cosine to the question is 0.25, as a long sentence about something else scores.
+MIN_COSINE_WITH_EVERY_WORD = 0.2
 LEXICAL_WEIGHT = 0.35
 _WORD = re.compile(r"[\w’'-]+")
+_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about from into over after before as is are was were be been "
     "being do does did doing have has had what which who whom whose when where why how this that these those it its "
@@ -55,7 +60,10 @@ class Answer:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in (m.group(0).casefold().strip("’'-") for m in _WORD.finditer(text)) if w and w not in STOPWORDS]
+    """Words that carry the question; "US" in capitals is a name, not the pronoun, and "U.S." is "US"."""
+    text = _INITIALS.sub(lambda initials: initials.group(0).replace(".", ""), text)
+    words = (m.group(0).strip("’'-") for m in _WORD.finditer(text))
+    return [w.casefold() for w in words if w and (w.casefold() not in STOPWORDS or len(w) > 1 and w.isupper())]
 
 
 def _stem(word: str) -> str:
@@ -92,11 +100,13 @@ def answer(question: str, sentences: list[Sentence], sentence_vectors: np.ndarra
     if not sentences:
         return Answer(question, False, [], "the article has no text to answer from")
     cosine = sentence_vectors @ question_vector
-    lexical = _with_context(lexical_scores(question, sentences), sentences)
+    own_words = lexical_scores(question, sentences)
+    lexical = _with_context(own_words, sentences)
     combined = (1 - LEXICAL_WEIGHT) * cosine + LEXICAL_WEIGHT * lexical
     ranked = [int(i) for i in np.argsort(-combined)]
     best = ranked[0]
-    if cosine[best] < MIN_COSINE or combined[best] < MIN_SCORE:
+    least_cosine = MIN_COSINE_WITH_EVERY_WORD if own_words[best] >= 1.0 - 1e-9 else MIN_COSINE
+    if cosine[best] < least_cosine or combined[best] < MIN_SCORE:
         return Answer(question, False, [], "the article does not seem to answer this question")
     # Others are cited only when nearly as good as the best: support, not padding.
     cited = [i for i in ranked[:MAX_CITED] if combined[i] >= max(MIN_SCORE, combined[best] - 0.08)]
