@@ -23,6 +23,10 @@ def seed_quotes(model):
     return quotes_in(STORY, model)
 
 
+def quotes_by_text(text: str, model) -> dict:
+    return {q.text: q for q in quotes_in(text, model)}
+
+
 def _quote(quotes, words: str):
     found = [q for q in quotes if words in q.text]
     assert found, f"no quote with {words!r}"
@@ -63,7 +67,7 @@ def test_colon_and_preceding_paragraph_introductions(model):
         "The crowd cheered.\n"
         "“Really,” Lopez added. “We mean it this time, and we have the votes to prove it.”"
     )
-    quotes = {q.text: q for q in quotes_in(text, model)}
+    quotes = quotes_by_text(text, model)
     assert quotes["We will not stop until every worker has a fair wage and a safe place to work."].speaker == "Maria Lopez"
     assert quotes["Really"].speaker == "Maria Lopez"  # a one-word quote, kept because it has its own cue
     assert quotes["We mean it this time, and we have the votes to prove it."].speaker == "Maria Lopez"
@@ -76,7 +80,7 @@ def test_a_title_in_front_of_the_name_is_the_speakers_role(model):
         "“Poland has enough gas stored for the winter, but not for a second one like it,” Jakóbik said.\n"
         "“The market is calm now, and that will not last past the spring,” Anna Nowak said."
     )
-    quotes = {q.text: q for q in quotes_in(text, model)}
+    quotes = quotes_by_text(text, model)
     stored = quotes["Poland has enough gas stored for the winter, but not for a second one like it"]
     assert stored.speaker == "Wojciech Jakóbik"
     # The words before the name up to the clause's comma, not "Officials said,".
@@ -90,7 +94,7 @@ def test_a_title_names_the_person_it_introduces_but_not_one_a_clause_later(model
         "“The bridge will reopen by the spring, whatever the weather does,” the minister said, thanking engineer Jane Doe.\n"
         "“Nobody is leaving this table before a deal,” the State Department spokesman, John Kirby, told reporters."
     )
-    quotes = {q.text: q for q in quotes_in(text, model)}
+    quotes = quotes_by_text(text, model)
     assert quotes["The bridge will reopen by the spring, whatever the weather does"].speaker == "the minister"
     kirby = quotes["Nobody is leaving this table before a deal"]  # the apposition was once taken for the role
     assert (kirby.speaker, kirby.affiliation) == ("John Kirby", "the State Department spokesman")
@@ -155,7 +159,7 @@ def test_she_is_never_the_statement_that_spoke_before(model):
         "“Every worker in this state deserves a fair wage,” the statement said.\n"
         "“I will be back here next week, and the week after that,” she told reporters."
     )
-    quotes = {q.text: q for q in quotes_in(text, model)}
+    quotes = quotes_by_text(text, model)
     assert quotes["Every worker in this state deserves a fair wage"].speaker == "the statement"
     assert quotes["I will be back here next week, and the week after that"].speaker == "Maria Lopez"
 
@@ -167,7 +171,7 @@ def test_speakers_through_relative_clauses_and_reported_speech(model):
         "Minister Karl Weber said the talks would go on, adding: “We are close to a deal with them.”\n"
         "She shared the group's website, which carries the following statement: “South Dakota has a problem with meth.”"
     )
-    quotes = {q.text: q for q in quotes_in(text, model)}
+    quotes = quotes_by_text(text, model)
     assert quotes["we will not stand for this at all."].speaker == "Jane Doe"  # not "those"
     assert quotes["We are close to a deal with them."].speaker == "Karl Weber"  # not "the talks"
     assert quotes["South Dakota has a problem with meth."].speaker != "which"
