@@ -1,3 +1,5 @@
+import pytest
+
 from newsloom.enrich.sentences import split_sentences
 
 
@@ -16,3 +18,20 @@ def test_sentences_end_at_stops_but_not_at_abbreviations_or_initials():
 
 def test_empty_and_whitespace_text_has_no_sentences():
     assert split_sentences("") == [] and split_sentences("  \n\n ") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("HAYWARD, Calif. (AP) — The Latest on a stabbing. More follows.", "The Latest on a stabbing."),
+        ("(Reuters) — The New York State Attorney General is investigating WeWork.", "The New York State Attorney General is investigating WeWork."),
+        ("ST. JOSEPH, Mich. (AP) — Michigan health authorities report a 6th death.", "Michigan health authorities report a 6th death."),
+        ("Dekalb, Ill. — Mike Glass threw for three touchdowns.", "Mike Glass threw for three touchdowns."),
+        ("BERLIN -- The European Space Agency says so.", "The European Space Agency says so."),
+        ("NATO — the alliance — met on Monday.", "NATO — the alliance — met on Monday."),  # no sentence follows the dash
+        ("The talks — in WASHINGTON — went on.", "The talks — in WASHINGTON — went on."),  # not at the start
+    ],
+)
+def test_a_dateline_is_not_part_of_the_first_sentence(text, first):
+    sentences = split_sentences(text)
+    assert sentences[0].text == first and text[sentences[0].start : sentences[0].end] == first

@@ -11,10 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newsloom.extract.credits import WIRE_SERVICES
+
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])")
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc inc ltd co corp "
     "jan feb mar apr jun jul aug sep sept oct nov dec no nos fig approx est dept univ ave blvd mt ft".split()
+)
+
+
+_WIRE = "(?i:" + "|".join(re.escape(name) for name in sorted(WIRE_SERVICES, key=len, reverse=True)) + "|cnn)"
+_DATELINE = re.compile(
+    rf"\s*(?:\({_WIRE}\)"  # "(Reuters) — "
+    # "WASHINGTON — ", "BUFFALO, N.Y. — ", "NEW YORK (Reuters) - "
+    rf"|[A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){{0,3}}(?:,\s*[A-Z][A-Za-z.]{{1,12}}(?:\s[A-Z][A-Za-z.]{{1,12}})?)?(?:\s*\({_WIRE}\))?"
+    rf"|[A-Z][a-z]+(?:\s[A-Z][a-z]+){{0,2}},\s[A-Z][a-z]{{1,4}}\.(?:\s*\({_WIRE}\))?)"  # "Dekalb, Ill. — "
+    r"\s*(?:—|–|--?)\s+(?=[\"“‘']?[A-Z0-9])"  # a sentence follows: "NATO — the alliance — met" is no dateline
 )
 
 
@@ -27,11 +39,14 @@ class Sentence:
 
 
 def split_sentences(text: str) -> list[Sentence]:
+    """The text's sentences; a dateline that opens the text ("HAYWARD, Calif. (AP) — ") is
+    not part of its first one: it would open the summary and split at "Calif."."""
     sentences: list[Sentence] = []
     offset = 0
     for number, line in enumerate(text.split("\n")):
-        cut = 0
-        for match in _BOUNDARY.finditer(line):
+        dateline = _DATELINE.match(line) if number == 0 else None
+        cut = dateline.end() if dateline else 0
+        for match in _BOUNDARY.finditer(line, cut):
             word = line[cut : match.start()].rsplit(None, 1)[-1] if line[cut : match.start()].strip() else ""
             bare = word.strip("\"'“‘(").casefold()
             if match.group(0).startswith(".") and (bare in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", bare)):
