@@ -35,3 +35,16 @@ def test_empty_and_whitespace_text_has_no_sentences():
 def test_a_dateline_is_not_part_of_the_first_sentence(text, first):
     sentences = split_sentences(text)
     assert sentences[0].text == first and text[sentences[0].start : sentences[0].end] == first
+
+
+def test_a_quotation_of_a_few_sentences_stays_one_unit():
+    text = 'He said: "We will go. We will win." Then he left.\n“One. Two. Three. Four.” Done.\n"Open. Never closed.'
+    assert [s.text for s in split_sentences(text)] == [
+        'He said: "We will go. We will win."',  # a summary never shows half of it with one mark
+        "Then he left.",
+        "“One. Two. Three.",  # at most three sentences are held together
+        "Four.”",
+        "Done.",
+        '"Open.',  # a quotation that does not close in its paragraph holds nothing
+        "Never closed.",
+    ]

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from newsloom.extract.credits import WIRE_SERVICES
 
+# A quotation of more sentences than this is split after all, so one unit never grows to a
+# whole speech.
+MAX_QUOTED_SENTENCES = 3
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])")
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc inc ltd co corp "
@@ -46,16 +49,28 @@ def split_sentences(text: str) -> list[Sentence]:
     for number, line in enumerate(text.split("\n")):
         dateline = _DATELINE.match(line) if number == 0 else None
         cut = dateline.end() if dateline else 0
+        held = 0  # stops passed over inside the current quotation
         for match in _BOUNDARY.finditer(line, cut):
             word = line[cut : match.start()].rsplit(None, 1)[-1] if line[cut : match.start()].strip() else ""
             bare = word.strip("\"'“‘(").casefold()
             if match.group(0).startswith(".") and (bare in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", bare)):
                 continue  # "Mr. Smith", "U.S. officials", "John F. Kennedy"
+            if held < MAX_QUOTED_SENTENCES - 1 and _inside_quotation(line[cut : match.end()], line[match.end() :]):
+                held += 1
+                continue
             _add(sentences, line, cut, match.end(), offset, number)
-            cut = match.end()
+            cut, held = match.end(), 0
         _add(sentences, line, cut, len(line), offset, number)
         offset += len(line) + 1
     return sentences
+
+
+def _inside_quotation(before: str, after: str) -> bool:
+    """Whether a stop falls inside a quotation that closes later in the paragraph: the
+    quotation's sentences stay one, so a summary never shows half of it with one mark."""
+    curly_open = before.count("“") > before.count("”") and "”" in after
+    straight_open = before.count('"') % 2 == 1 and '"' in after
+    return curly_open or straight_open
 
 
 def _add(sentences: list[Sentence], line: str, start: int, end: int, offset: int, paragraph: int) -> None:
