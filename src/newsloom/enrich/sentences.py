@@ -2,7 +2,8 @@
 
 Rule-based and fast: a sentence ends at . ! or ? (with any closing quotation marks) before
 whitespace and a capital, digit or opening quote, unless the word before the stop is a
-known abbreviation ("Mr.", "Sen.", "U.S.", "Feb.") or a single initial. Paragraph breaks
+known abbreviation ("Mr.", "Sen.", "U.S.", "Feb.") or a single initial, or it falls inside a
+quotation of up to three sentences that closes in the same paragraph. Paragraph breaks
 always end a sentence.
 """
 
