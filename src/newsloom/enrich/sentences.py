@@ -51,12 +51,13 @@ def split_sentences(text: str) -> list[Sentence]:
         dateline = _DATELINE.match(line) if number == 0 else None
         cut = dateline.end() if dateline else 0
         held = 0  # stops passed over inside the current quotation
+        last_marks = (line.rfind("”"), line.rfind('"'))  # where the line's quotations close, at the latest
         for match in _BOUNDARY.finditer(line, cut):
             word = line[cut : match.start()].rsplit(None, 1)[-1] if line[cut : match.start()].strip() else ""
             bare = word.strip("\"'“‘(").casefold()
             if match.group(0).startswith(".") and (bare in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", bare)):
                 continue  # "Mr. Smith", "U.S. officials", "John F. Kennedy"
-            if held < MAX_QUOTED_SENTENCES - 1 and _inside_quotation(line[cut : match.end()], line[match.end() :]):
+            if held < MAX_QUOTED_SENTENCES - 1 and _inside_quotation(line[cut : match.end()], match.end(), last_marks):
                 held += 1
                 continue
             _add(sentences, line, cut, match.end(), offset, number)
@@ -66,11 +67,13 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
-def _inside_quotation(before: str, after: str) -> bool:
+def _inside_quotation(unit: str, stop: int, last_marks: tuple[int, int]) -> bool:
     """Whether a stop falls inside a quotation that closes later in the paragraph: the
-    quotation's sentences stay one, so a summary never shows half of it with one mark."""
-    curly_open = before.count("“") > before.count("”") and "”" in after
-    straight_open = before.count('"') % 2 == 1 and '"' in after
+    quotation's sentences stay one, so a summary never shows half of it with one mark.
+    `unit` is the text from the sentence's start to the stop."""
+    last_curly, last_straight = last_marks
+    curly_open = unit.count("“") > unit.count("”") and last_curly >= stop
+    straight_open = unit.count('"') % 2 == 1 and last_straight >= stop
     return curly_open or straight_open
 
 
