@@ -36,7 +36,6 @@ from newsloom.extract import (
     html_to_text,
     sanitize_html,
     strip_boilerplate,
-    strip_headline_copy,
 )
 from newsloom.extract.article import TOO_SHORT
 from newsloom.extract.boilerplate import Boilerplate, strip_learned
@@ -290,7 +289,7 @@ class ArticlePipeline:
 def clean_and_sanitize(body_html: str, base_url: str, learned: Boilerplate | None = None, title: str | None = None) -> tuple[str, str]:
     """Stages 3 and 4 for one body: returns the HTML to publish and its plain text."""
     # 3. clean: a copy of the headline on top, generic boilerplate everywhere, then what this source is known to repeat
-    cleaned = strip_boilerplate(strip_headline_copy(body_html, title).html)
+    cleaned = strip_boilerplate(body_html, title)
     if learned:
         cleaned = strip_learned(cleaned.html, learned)
     # 4. sanitize

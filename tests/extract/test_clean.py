@@ -1,4 +1,4 @@
-from newsloom.extract import strip_boilerplate, strip_headline_copy
+from newsloom.extract import strip_boilerplate
 
 STORY = [f"Paragraph {n} of the story, long enough to be real article text about the talks." for n in range(12)]
 
@@ -45,21 +45,21 @@ def test_a_copy_of_the_headline_on_top_goes_with_its_label_and_byline():
         '<p><a href="https://example.com/tech">TECH</a></p>'
         f"<h2>{TITLE}</h2><p>5:45 AM PST 11/19/2019 by Patrick Shanley</p>" + body(*STORY[:3])
     )
-    cleaned = strip_headline_copy(html, TITLE)
+    cleaned = strip_boilerplate(html, TITLE)
     assert cleaned.removed == ["TECH", TITLE, "5:45 AM PST 11/19/2019 by Patrick Shanley"]
     assert cleaned.html == body(*STORY[:3])
 
 
 def test_a_nested_headline_and_its_dateline_go_and_the_story_stays():
     html = f"<table><tr><td><h2>{TITLE}</h2><h3>by Jeff Foust<br>Monday, November 18, 2019</h3>{body(*STORY[:2])}</td></tr></table>"
-    cleaned = strip_headline_copy(html, TITLE.upper())  # compared without case
+    cleaned = strip_boilerplate(html, TITLE.upper())  # compared without case
     assert cleaned.removed == [TITLE, "by Jeff Foust Monday, November 18, 2019"]
     assert all(paragraph in cleaned.html for paragraph in STORY[:2])
 
 
 def test_a_headline_quoted_further_down_or_after_text_stays():
     after_text = body(STORY[0], TITLE, *STORY[1:3])
-    assert strip_headline_copy(after_text, TITLE).html == after_text
-    assert strip_headline_copy(body(*STORY[:2]), TITLE).removed == []
-    assert strip_headline_copy(body(TITLE, "By the river, the talks went on all night.", STORY[0]), TITLE).removed == [TITLE]
-    assert strip_headline_copy(body(TITLE, *STORY[:2]), None).removed == []
+    assert strip_boilerplate(after_text, TITLE).html == after_text
+    assert strip_boilerplate(body(*STORY[:2]), TITLE).removed == []
+    assert strip_boilerplate(body(TITLE, "By the river, the talks went on all night.", STORY[0]), TITLE).removed == [TITLE]
+    assert strip_boilerplate(body(TITLE, *STORY[:2]), None).removed == []

@@ -91,16 +91,17 @@ class CleanedBody:
 
 
 @one_thread_at_a_time
-def strip_boilerplate(html: str) -> CleanedBody:
-    """Drop boilerplate blocks from a body of top-level blocks (<p>, <h2>, <ul>, ...)."""
+def strip_boilerplate(html: str, title: str | None = None) -> CleanedBody:
+    """Drop boilerplate blocks from a body of top-level blocks (<p>, <h2>, <ul>, ...), and a
+    copy of the headline `title` at its top."""
     if not html.strip():
         return CleanedBody(html)
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (ParserError, ValueError):
         return CleanedBody(html)
+    removed = _drop_headline_copy(root, title) if title else []
     blocks = list(root)
-    removed = []
     for index, block in enumerate(blocks):
         text = " ".join(block.text_content().split())
         if index >= len(blocks) / 2 and TRAILING_SECTION.match(text):
@@ -120,25 +121,18 @@ def strip_boilerplate(html: str) -> CleanedBody:
     return CleanedBody(wrapped[len("<div>") : -len("</div>")], removed)
 
 
-@one_thread_at_a_time
-def strip_headline_copy(html: str, title: str | None) -> CleanedBody:
+def _drop_headline_copy(root, title: str) -> list[str]:  # type: ignore[no-untyped-def]
     """Drop a copy of the headline at the top of the body, with the section labels just above
     it and the byline and date lines just below it: the page shows the headline, source and
     time above the body already. A copy after a paragraph of text is left alone (the body may
-    quote its own headline)."""
-    if not title or not html.strip():
-        return CleanedBody(html)
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (ParserError, ValueError):
-        return CleanedBody(html)
+    quote its own headline). Returns the texts dropped."""
     innermost = (block for block in root.iter(*_TEXT_BLOCKS) if block is not root and not _holds_blocks(block))
     blocks = list(itertools.islice(((block, text) for block in innermost if (text := _block_text(block))), HEADLINE_REACH + 2))
     wanted = " ".join(title.split()).casefold()
     top = blocks[:HEADLINE_REACH]
     headline = next((i for i, (_, text) in enumerate(top) if text.casefold() == wanted), None)
     if headline is None or any(len(text.split()) > KICKER_WORDS for _, text in top[:headline]):  # text above it
-        return CleanedBody(html)
+        return []
     dropped = top[: headline + 1]
     for block, text in blocks[headline + 1 :]:
         if len(text.split()) > BYLINE_WORDS or not BYLINE_OR_DATELINE.match(text):
@@ -146,8 +140,7 @@ def strip_headline_copy(html: str, title: str | None) -> CleanedBody:
         dropped.append((block, text))
     for block, _ in dropped:
         block.drop_tree()
-    wrapped = lxml.html.tostring(root, encoding="unicode")
-    return CleanedBody(wrapped[len("<div>") : -len("</div>")], [text for _, text in dropped])
+    return [text for _, text in dropped]
 
 
 def _holds_blocks(element) -> bool:  # type: ignore[no-untyped-def]
