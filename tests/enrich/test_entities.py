@@ -4,7 +4,7 @@ import pytest
 
 from newsloom.enrich.entities import clean_name, merge_mentions
 from newsloom.enrich.hashtags import choose_hashtags
-from newsloom.enrich.nlp import ModelMissingError, SpacyModel
+from newsloom.enrich.nlp import Mention, ModelMissingError, SpacyModel
 from newsloom.store import ArticleRepository, EnrichmentRepository
 from tests.support.site import article_page, is_boilerplate_line, seed_story
 
@@ -49,6 +49,12 @@ def test_places_are_merged_across_spellings(seed_entities):
 def test_a_span_that_runs_on_into_a_function_word_is_cut_back_to_the_name(span, name):
     """Spans the recogniser returned on the Zyte articles (9 of 6,070 ended in such a word)."""
     assert clean_name(span) == name
+
+
+def test_a_span_without_a_capital_is_no_name():
+    """The recogniser's slips on real pages: "goji" (berries) as a person, "n’t" as a place."""
+    mentions = [Mention("goji", "PERSON", 0), Mention("n’t", "GPE", 10), Mention("eBay", "ORG", 20), Mention("Chia", "PERSON", 30)]
+    assert [entity.name for entity in merge_mentions(mentions)] == ["eBay", "Chia"]
 
 
 def test_hashtags_are_salient_entities_never_page_furniture(seed_entities):

@@ -2,7 +2,7 @@
 
 from newsloom.enrich.headlines import for_recognition, is_title_case
 from newsloom.store import EnrichmentRepository
-from tests.support.benchdata import zyte_ground_truth, zyte_page
+from tests.support.benchdata import NEWSPAPER_HTML, zyte_ground_truth, zyte_page
 
 BODY = " ".join(
     [
@@ -61,3 +61,16 @@ def test_a_title_case_headline_makes_no_hashtag_of_its_words(services):
             tags = EnrichmentRepository(session).hashtags(result.article_id)
         assert expected <= set(tags)
         assert not [tag for tag in tags if any(word in tag for word in ("Bets", "Service", "Spewing", "MoonEuropa"))], tags
+
+
+def test_a_name_lowered_for_the_recogniser_keeps_the_publishers_capitals(services):
+    # TIME's "We Need Geoengineering to Stop Out of Control Warming Says James Hansen": the body
+    # names him first at a sentence's start, so the headline's "James" is lowered for the
+    # recogniser; the entity once came out as "james Hansen".
+    page = (NEWSPAPER_HTML / "time_001.html").read_bytes()
+    result = services.pipeline.ingest_page("https://time.example/6330957/james-hansen-geoengineering", page)
+    assert services.enricher.enrich(result.article_id).status == "ok"
+    with services.database.read() as session:
+        names = {entity.name for entity in EnrichmentRepository(session).entities(result.article_id)}
+    assert "James Hansen" in names
+    assert not [name for name in names if name[:1].islower()], names

@@ -125,13 +125,13 @@ def test_polnear_scorer_counts_overlaps():
 
 
 def test_polnear_dev_floor(model):
-    """Measured 2026-11-29: quote F1 0.939 (P 0.961 R 0.918), speaker F1 0.854 (P 0.871 R 0.838)
+    """Measured 2026-11-30: quote F1 0.948 (P 0.968 R 0.929), speaker F1 0.865 (P 0.880 R 0.852)
     on the 84 dev articles; floors a little under, so the score can only rise."""
     articles = load_polnear(POLNEAR_DEV)
     assert len(articles) == 84
     result = evaluate(articles, model)
-    assert result.quotes.f1 >= 0.93
-    assert result.speakers.f1 >= 0.85
+    assert result.quotes.f1 >= 0.94
+    assert result.speakers.f1 >= 0.86
 
 
 def test_a_name_given_with_called_is_not_a_quote(model):
@@ -175,3 +175,47 @@ def test_speakers_through_relative_clauses_and_reported_speech(model):
     assert quotes["we will not stand for this at all."].speaker == "Jane Doe"  # not "those"
     assert quotes["We are close to a deal with them."].speaker == "Karl Weber"  # not "the talks"
     assert quotes["South Dakota has a problem with meth."].speaker == "the group's website"  # not "which"
+
+
+def test_a_title_or_a_name_in_quotation_marks_is_no_ones_words(model):
+    text = (
+        "“Clearly the CEO of any US company is going to want to be on friendly terms. But being friendly "
+        "doesn’t make you friends,” Gates said in an interview on NBC’s “Meet the Press.”\n"
+        "The checkpoints feed a vast array of CCTV cameras dubbed “Hebron Smart City.” According to critics, "
+        "the aim is to make life as difficult as possible.\n"
+        "Marcel Lazăr Lehel, the hacker known as “Guccifer,” pleaded guilty.\n"
+        "Clinton says she respects Sanders’ “passion and commitment to the cause.”\n"
+        "When it is feathers on a bird, the term often used is “bird fancier’s lung.” Experts say it is rare.\n"
+    )
+    found = quotes_by_text(text, model)
+    assert set(found) == {
+        "Clearly the CEO of any US company is going to want to be on friendly terms. But being friendly doesn’t make you friends",
+        "passion and commitment to the cause.",
+    }
+    assert found["passion and commitment to the cause."].speaker == "Clinton"
+
+
+def test_a_quotations_own_words_are_never_its_speaker(model):
+    # The parser once made “ahs” the subject of "plague", and "Ferguson" a second subject of "said".
+    text = (
+        "“I like to go in front of judges,” Prelogar said about the experience on NPR’s “Wait, Wait … Don’t "
+        "Tell Me!” Her language is shed of the usual “ums” and “ahs” that plague many lawyers.\n"
+        "“Like Oakland. Or Ferguson,”\xa0Trump said.\xa0“The crime numbers are worse.”\n"
+        "“I think it’s been surprising to see some of the prejudice and paranoia,”Clinton said.\n"
+        '"We\'ll make a determination whether the balloons will fly or not," Patrol Chief James Hall said Wednesday.\n'
+    )
+    found = quotes_by_text(text, model)
+    assert "ums" not in found and "ahs" not in found and "Wait, Wait … Don’t Tell Me!" not in found
+    assert found["I like to go in front of judges"].speaker == "Prelogar"
+    assert found["Like Oakland. Or Ferguson"].speaker == "Trump"
+    assert found["The crime numbers are worse."].speaker == "Trump"
+    assert found["I think it’s been surprising to see some of the prejudice and paranoia"].speaker == "Clinton"
+    assert found["We'll make a determination whether the balloons will fly or not"].speaker == "Patrol Chief James Hall"
+
+
+def test_the_speaker_is_the_subject_before_the_verb_not_an_object_parsed_as_one(model):
+    text = (
+        '"Stadia has been built from the ground up to be a cloud platform," Jack Buser, director for games at '
+        'Google, tells The Hollywood Reporter. "You are going to see a number of things."'
+    )
+    assert {q.speaker for q in quotes_in(text, model)} == {"Jack Buser"}

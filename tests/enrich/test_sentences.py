@@ -37,6 +37,27 @@ def test_a_dateline_is_not_part_of_the_first_sentence(text, first):
     assert sentences[0].text == first and text[sentences[0].start : sentences[0].end] == first
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # CNN pages: a kicker line, or a promotion, above the dateline.
+        ("CNN\nWASHINGTON (CNN) — Not everyone makes a resolution.", ["CNN", "Not everyone makes a resolution."]),
+        (
+            "Are you in the storm? Please share your videos at iReport.\n(CNN) -- The official summed it up.",
+            ["Are you in the storm?", "Please share your videos at iReport.", "The official summed it up."],
+        ),
+        # Below the first line only a wire's name makes a dateline.
+        ("A kicker\nNATO — The alliance met on Monday.", ["A kicker", "NATO — The alliance met on Monday."]),
+        # One dateline per text.
+        ("(AP) — One.\n(AP) — Two more words.", ["One.", "(AP) — Two more words."]),
+    ],
+)
+def test_a_dateline_below_a_kicker_is_cut_too(text, expected):
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == expected
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+
+
 def test_a_quotation_of_a_few_sentences_stays_one_unit():
     text = 'He said: "We will go. We will win." Then he left.\n“One. Two. Three. Four.” Done.\n"Open. Never closed.'
     assert [s.text for s in split_sentences(text)] == [

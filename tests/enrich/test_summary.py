@@ -3,7 +3,14 @@
 import pytest
 
 from newsloom.enrich.sentences import split_sentences
-from newsloom.enrich.summary import LEAD_SENTENCES, SAMPLED_SENTENCES, digest, key_point_count, read_by_transformer
+from newsloom.enrich.summary import (
+    LEAD_SENTENCES,
+    SAMPLED_SENTENCES,
+    candidates,
+    digest,
+    key_point_count,
+    read_by_transformer,
+)
 from newsloom.evaluation.summaries import evaluate, load_cases
 from tests.conftest import configured_embedder
 from tests.support.benchdata import BENCHDATA
@@ -88,3 +95,18 @@ def test_the_sample_takes_later_sentences_about_the_article_not_asides_or_repeat
     assert len(sampled) == SAMPLED_SENTENCES
     assert not any(text.startswith("Filler") for text in sampled)  # asides share no word with the article
     assert sampled.count(copy) <= 1  # a repeat counts against its copies: the rest of the topic comes first
+
+
+def test_a_list_introduction_or_a_call_to_the_reader_is_never_a_summary_sentence():
+    text = (
+        "Are you in the grips of the wintry storm? Please share your videos, pictures and stories at iReport.\n"
+        "Some of the other more interesting food-related data points include:\n"
+        "Pizza was searched more than the World Cup this year.\n"
+        "Sign up for our newsletter to get the news every morning.\n"
+        "Please, the mayor said, the city needs more time to clear the roads."
+    )
+    sentences = split_sentences(text)
+    assert [sentences[i].text for i in candidates(sentences)] == [
+        "Pizza was searched more than the World Cup this year.",
+        "Please, the mayor said, the city needs more time to clear the roads.",
+    ]

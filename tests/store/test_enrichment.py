@@ -23,3 +23,26 @@ def test_entities_of_many_articles_come_back_per_article_most_salient_first(data
             assert [(e.kind, e.name, e.mentions) for e in found[article_id]] == expected
         assert EnrichmentRepository(session).entities(articles[1]) == found[articles[1]]
         assert EnrichmentRepository(session).entities(articles[2]) == []
+
+
+def test_a_name_stored_without_its_capital_takes_it_when_seen_again(database):
+    """Enrichment once stored "james Hansen" from a lowered headline; `enrich --all` mends it,
+    and a later lower-case spelling never undoes a capital."""
+    first, second = store_article(database, "First"), store_article(database, "Second")
+
+    def save(article_id: int, name: str) -> None:
+        with database.write() as session:
+            EnrichmentRepository(session).replace_entities(
+                article_id, [("person", name, "james hansen", 2, 3.0)], [], model="test", model_version="1", status="ok", reason=None
+            )
+
+    def name_of(article_id: int) -> str:
+        with database.read() as session:
+            return EnrichmentRepository(session).entities(article_id)[0].name
+
+    save(first, "james Hansen")
+    assert name_of(first) == "james Hansen"
+    save(second, "James Hansen")
+    assert name_of(first) == name_of(second) == "James Hansen"
+    save(first, "james Hansen")
+    assert name_of(first) == "James Hansen"

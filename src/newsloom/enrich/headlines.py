@@ -27,9 +27,11 @@ TITLE_CASE_SHARE = 0.8
 MIN_BODY_WORDS = 50
 
 
-def is_title_case(headline: str) -> bool:
+def is_title_case(headline: str, min_words: int = 3) -> bool:
+    """Whether the capitals say title case; with fewer than `min_words` words after the first
+    (small words aside), the headline is too short to tell and is not."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", headline)[1:] if w.casefold() not in _SMALL_WORDS]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
+    return len(words) >= min_words and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
 def for_recognition(headline: str, body: str) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from newsloom.enrich.entities import ArticleEntity, merge_mentions
+from newsloom.enrich.headlines import is_title_case
 from newsloom.enrich.nlp import Mention
 
 SPEECH_VERBS = frozenset(
@@ -49,6 +50,8 @@ SPEECH_VERBS = frozenset(
         "chant": ("", "s", "ed"), "cr": ("y", "ies", "ied"), "demand": ("", "s", "ed"), "tout": ("", "s", "ed"),
         "lament": ("", "s", "ed"), "mock": ("", "s", "ed"), "counter": ("", "s", "ed"), "offer": ("", "s", "ed"),
         "put": ("",), "summed": ("",), "thunder": ("", "s", "ed"), "wonder": ("", "s", "ed"),
+        "dub": ("", "s", "bed"), "nickname": ("", "s", "d"), "label": ("", "s", "ed", "led"), "brand": ("", "s", "ed"),
+        "term": ("", "s", "ed"),
     }.items()
     for ending in endings
 )  # fmt: skip
@@ -68,6 +71,18 @@ TITLE_NOUNS = frozenset(
     "judge general commander mayor representative rep. manager host anchor actress actor singer author historian "
     "scientist envoy diplomat officer head member activist organizer chair speaker".split()
 )
+# A quotation right after these is a name, not anyone's words: the hacker known as “Guccifer”,
+# "the term often used is “bird fancier's lung”".
+_NAME_BEFORE = re.compile(
+    r"\b(?:known\s+as|so-called|nickname\s+of|the\s+(?:term|phrase|word|name|nickname)(?:\s+\w+){0,3}\s+(?:is|was))\s*\Z",
+    re.IGNORECASE,
+)
+# A possessive, not "he's" (he is): before a title-case quotation, it names a show, a book or a
+# slogan ("NBC's “Meet the Press”"); before lower case, it is someone's words ("Sanders' “passion”").
+_POSSESSIVE_BEFORE = re.compile(r"(?<![\w'’])(?!(?:he|she|it|that|there|what|who|here|where)['’])[\w.&-]+(?:['’]s|s['’])\s*\Z", re.IGNORECASE)
+# Verbs that give a name; passive or as a participle ("cameras dubbed “Hebron Smart City”") they
+# name a thing, and no one speaks.
+NAMING_VERBS = frozenset({"called", "dubbed", "nicknamed", "labeled", "labelled", "branded", "termed"})
 # Up to five words that end just before a name, looked for within this many characters before it.
 _WORDS_BEFORE = re.compile(r"((?:[\w.’'-]+\s){1,5})\Z")
 _TITLE_REACH = 200
@@ -117,7 +132,9 @@ def find_quotes(
 
     for start, paragraph in _paragraphs(text):
         spans = _quoted_spans(paragraph)
-        if not any(len(words.split()) >= MIN_QUOTE_WORDS for _, _, words in spans):
+        # NBC's “Meet the Press”, the hacker known as “Guccifer”: names and titles, no one's words.
+        said = [span for span in spans if not _names_a_thing(paragraph[: span[0] - 1], span[2])]
+        if not any(len(words.split()) >= MIN_QUOTE_WORDS for _, _, words in said):
             previous, narrative = None, (start, paragraph)
             continue
         doc = parse(paragraph)
@@ -129,8 +146,8 @@ def find_quotes(
             if inherited is None and narrative is not None:
                 introduced = _introducer(parse(narrative[1]))
                 inherited = speaker_at(narrative[0], *introduced, None) if introduced else None
-        for quote_start, quote_end, quote_text in spans:
-            found = _speaker_for(doc, spans, quote_start, quote_end)
+        for quote_start, quote_end, quote_text in said:
+            found = _speaker_for(doc, spans, said, quote_start, quote_end)
             cue = None
             if found is not None and found[2] == NAMING:
                 continue  # “pigeon breeder's lung”, as "it is called": a name, not anyone's words
@@ -149,6 +166,13 @@ def find_quotes(
             )
         previous, narrative = inherited, None
     return quotes
+
+
+def _names_a_thing(before: str, quote_text: str) -> bool:
+    """The hacker known as “Guccifer”, ABC's “Good Morning America”: a name or a title."""
+    if _NAME_BEFORE.search(before):
+        return True
+    return bool(_POSSESSIVE_BEFORE.search(before)) and quote_text[:1].isupper() and is_title_case(quote_text, min_words=0)
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
@@ -177,17 +201,21 @@ def _is_whole_paragraph(paragraph: str, spans: list[tuple[int, int, str]]) -> bo
     return quoted >= 0.9 * len(paragraph.strip())
 
 
-def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
+def _speaker_for(doc, spans, said, quote_start: int, quote_end: int) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
     """The speaker mention (start, end) and cue nearest to this quote, outside any quotation;
-    the cue is NAMING when the nearest speech verb names the quotation instead of saying it."""
+    the cue is NAMING when the nearest speech verb names the quotation instead of saying it.
+    The cue lies between the quotations `said` around it; a title between does not bound it."""
     inside = [(s - 1, e + 1) for s, e, _ in spans]
 
     def outside(token) -> bool:  # type: ignore[no-untyped-def]
-        return not any(s <= token.idx < e for s, e in inside)
+        # A token may run on past the closing mark ("paranoia,”Clinton said"): it is outside.
+        return not any(s <= token.idx and token.idx + len(token.text) <= e for s, e in inside)
 
     # The frame: text between the neighbouring quotations, where this quote's cue must be.
-    left = max([e + 1 for s, e, _ in spans if e <= quote_start - 1] + [0])
-    right = min([s - 1 for s, e, _ in spans if s >= quote_end + 1] + [len(doc.text)])
+    # A quotation too short to stand alone (the usual “ums”) needs a cue of its own, never one across a title.
+    bounds = spans if len(doc.text[quote_start:quote_end].split()) < MIN_QUOTE_WORDS else said
+    left = max([e + 1 for s, e, _ in bounds if e <= quote_start - 1] + [0])
+    right = min([s - 1 for s, e, _ in bounds if s >= quote_end + 1] + [len(doc.text)])
     candidates = []
     for token in doc:
         if not (left <= token.idx < right) or not outside(token):
@@ -199,11 +227,11 @@ def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int
                 candidates.append((token, found, "according to"))
         elif word in SPEECH_VERBS and token.pos_ in ("VERB", "AUX", "NOUN"):
             if _names_or_passive(token):
-                if not doc.text[token.idx + len(token.text) : quote_start - 1].strip():  # called “...”
-                    candidates.append((token, None, NAMING))
+                if token.idx < quote_start and not doc.text[token.idx + len(token.text) : quote_start - 1].strip():
+                    return 0, 0, NAMING  # called “...”: a name, whatever cue stands nearby
                 continue
-            found = _subject_of(token)
-            if found is not None and outside(found[0]):
+            found = _subject_of(token, outside)
+            if found is not None:
                 candidates.append((token, found, word))
     if not candidates:
         before = doc.text[left:quote_start - 1].rstrip()
@@ -218,10 +246,11 @@ def _speaker_for(doc, spans, quote_start: int, quote_end: int) -> tuple[int, int
         return quote_start - token.idx if token.idx < quote_start else token.idx - quote_end
 
     _, found, cue = min(candidates, key=distance)
-    if found is None:
-        return 0, 0, NAMING
     _, first, last = found
-    return first.idx, last.idx + len(last.text), cue
+    start, end = first.idx, last.idx + len(last.text)
+    start = max([start] + [e for s, e in inside if s <= start < e])  # "Clinton", not "paranoia,”Clinton"
+    start += len(doc.text[start:end]) - len(doc.text[start:end].lstrip())
+    return (start, end, cue) if start < end else None  # according to “Perfect Enough”: a title, no speaker
 
 
 def _introducer(doc) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
@@ -264,7 +293,7 @@ def _adjacent_speaker(doc, quote_start: int, quote_end: int, outside) -> tuple[i
     before = [t for t in doc if t.idx < quote_start and outside(t)][-ADJACENT_TOKENS:]
     for token in after + list(reversed(before)):
         if token.pos_ == "VERB":
-            found = _subject_of(token)
+            found = _subject_of(token, outside)
             if found is not None and (found[0].pos_ == "PROPN" or found[0].lower_ in PRONOUNS):
                 return found[1].idx, found[2].idx + len(found[2].text), token.lower_
     return None
@@ -276,24 +305,29 @@ def _names_or_passive(verb) -> bool:  # type: ignore[no-untyped-def]
     passing ("a sample came in called “Glasgow”")."""
     if any(child.dep_ == "agent" for child in verb.children):
         return False
-    naming = verb.lower_ == "called"
+    naming = verb.lower_ in NAMING_VERBS
     # "He's said" is "he has said", which the parser often reads as passive.
     passive = [c for c in verb.children if c.dep_ == "auxpass" and (naming or c.lower_ not in ("'s", "’s"))]
     return bool(passive) or (naming and verb.dep_ == "acl")
 
 
-def _subject_of(verb):  # type: ignore[no-untyped-def]
-    """The subject noun phrase of a speech verb, climbing through "saying" and relative "who"."""
+def _subject_of(verb, allowed=lambda token: True):  # type: ignore[no-untyped-def]
+    """The subject noun phrase of a speech verb, climbing through "saying" and relative "who";
+    `allowed` rules out subjects (those inside a quotation)."""
     for _ in range(3):
         for child in verb.children:
             if child.dep_ == "agent":  # "was asked by host Bill Maher": the asker speaks
                 objects = [c for c in child.children if c.dep_ == "pobj"]
                 if objects:
                     return _phrase(objects[0])
-        for child in verb.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
+        # The nearest allowed subject before the verb: a quotation's last word ("“Or Ferguson,”
+        # Trump said") or the verb's object ("Buser tells The Hollywood Reporter") is sometimes
+        # parsed as a second one.
+        for child in sorted(verb.children, key=lambda c: (c.i > verb.i, abs(c.i - verb.i))):
+            if child.dep_ in ("nsubj", "nsubjpass") and allowed(child):
                 if child.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                    return _antecedent(verb.head)
+                    antecedent = _antecedent(verb.head)  # “ahs” that plague lawyers: no one speaks
+                    return antecedent if allowed(antecedent[0]) else None
                 return _phrase(child)
         if verb.tag_ == "VBG" and verb.dep_ == "advcl" and _reported_clause(verb.head):
             verb = verb.head.head  # "Smith said the talks would go on, adding:" adds Smith's words, not the talks'
@@ -337,6 +371,8 @@ def _phrase(head):  # type: ignore[no-untyped-def]
         first = head
         while first.i > 0 and doc[first.i - 1].dep_ in _MODIFIERS and doc[first.i - 1].head.i >= first.i:
             first = doc[first.i - 1]
+    while first.i < head.i and first.is_punct:  # "“Tomorrow ...,\" Patrol Chief James Hall said"
+        first = doc[first.i + 1]
     return head, first, head  # (head, first token, last token): the mention ends at its head
 
 

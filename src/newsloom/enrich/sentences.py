@@ -25,6 +25,8 @@ ABBREVIATIONS = frozenset(
 
 
 _WIRE = "(?i:" + "|".join(re.escape(name) for name in sorted(WIRE_SERVICES, key=len, reverse=True)) + "|cnn)"
+# The lines a dateline may open: the first, or one just below it when it names its wire.
+DATELINE_LINES = 3
 _DATELINE = re.compile(
     rf"\s*(?:\({_WIRE}\)"  # "(Reuters) — "
     # "WASHINGTON — ", "BUFFALO, N.Y. — ", "NEW YORK (Reuters) - "
@@ -44,11 +46,16 @@ class Sentence:
 
 def split_sentences(text: str) -> list[Sentence]:
     """The text's sentences; a dateline that opens the text ("HAYWARD, Calif. (AP) — ") is
-    not part of its first one: it would open the summary and split at "Calif."."""
+    not part of its first one: it would open the summary and split at "Calif.". One with a
+    wire's name may open one of the next lines too, below a kicker ("CNN") or a promotion."""
     sentences: list[Sentence] = []
     offset = 0
+    dateline_found = False
     for number, line in enumerate(text.split("\n")):
-        dateline = _DATELINE.match(line) if number == 0 else None
+        dateline = _DATELINE.match(line) if number < DATELINE_LINES and not dateline_found else None
+        if dateline and number and "(" not in dateline.group(0):
+            dateline = None  # below the first line, "NATO — The alliance met" is no dateline
+        dateline_found = dateline_found or dateline is not None
         cut = dateline.end() if dateline else 0
         held = 0  # stops passed over inside the current quotation
         last_marks = (line.rfind("”"), line.rfind('"'))  # where the line's quotations close, at the latest

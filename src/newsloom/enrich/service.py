@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -100,7 +100,11 @@ class Enricher:
         # 1. Entities and hashtags, over the headline and the body.
         analysed = f"{title}\n\n{text}"
         heard_title, heard_text = for_recognition(title, text)  # the same lengths, so the same offsets
-        mentions = self.nlp.mentions(f"{heard_title}\n\n{heard_text}")
+        # Names as the publisher wrote them: a headline's "James" may have been lowered for the recogniser.
+        mentions = [
+            replace(m, text=analysed[m.start_char : m.start_char + len(m.text)])
+            for m in self.nlp.mentions(f"{heard_title}\n\n{heard_text}")
+        ]
         entities = merge_mentions(mentions)
         rows = [
             (entity.kind, entity.name, entity_key(entity.name), entity.mentions, salience(entity, title, len(text)))

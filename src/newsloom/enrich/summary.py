@@ -20,6 +20,7 @@ docs/benchmarks.md).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -34,6 +35,12 @@ LEAD_SENTENCES = 5
 SAMPLED_SENTENCES = 8
 MIN_WORDS = 6
 MAX_WORDS = 70
+# Sentences that open by asking something of the reader: calls to action, not news.
+_TO_THE_READER = re.compile(
+    r"(?:please\s|click|tap|subscribe|sign up|follow us|share your|send us|tell us|email us|contact us|"
+    r"read more|watch|listen|download|join us|don't miss|do not miss)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,13 @@ class Digest:
 
 
 def candidates(sentences: list[Sentence]) -> list[int]:
-    """Sentences worth showing alone: neither fragments nor walls of text nor questions."""
+    """Sentences worth showing alone: neither fragments nor walls of text nor questions, nor a
+    list's introduction ("Other findings include:") nor the publisher asking something of its
+    readers ("Please share your videos at iReport.")."""
     return [
         i for i, s in enumerate(sentences)
-        if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS and not s.text.rstrip("\"'”’ ").endswith("?")
+        if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS and not s.text.rstrip("\"'”’ ").endswith(("?", ":"))
+        and not _TO_THE_READER.match(s.text)
     ]  # fmt: skip
 
 

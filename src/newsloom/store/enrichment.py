@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from newsloom.store._upsert import insert_ignoring_conflicts
@@ -57,7 +57,11 @@ class EnrichmentRepository:
                 .values(kind=kind, name=name[:300], key=key[:300])
                 .on_conflict_do_nothing(index_elements=["kind", "key"])
             )
-            entity_id = self.session.scalar(select(EntityRow.id).where(EntityRow.kind == kind, EntityRow.key == key[:300]))
+            entity_id, stored_name = self.session.execute(
+                select(EntityRow.id, EntityRow.name).where(EntityRow.kind == kind, EntityRow.key == key[:300])
+            ).one()
+            if stored_name[:1].islower() and name[:1].isupper():  # "james Hansen", from a lowered headline
+                self.session.execute(update(EntityRow).where(EntityRow.id == entity_id).values(name=name[:300]))
             self.session.add(ArticleEntityRow(article_id=article_id, entity_id=entity_id, mentions=mentions, salience=salience))
         self.session.add_all(ArticleHashtagRow(article_id=article_id, tag=tag, rank=rank) for rank, tag in enumerate(hashtags))
         self.record_status(article_id, "entities", model=model, model_version=model_version, status=status, reason=reason)
