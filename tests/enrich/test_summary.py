@@ -97,12 +97,14 @@ def test_the_sample_takes_later_sentences_about_the_article_not_asides_or_repeat
     assert sampled.count(copy) <= 1  # a repeat counts against its copies: the rest of the topic comes first
 
 
-def test_a_list_introduction_or_a_call_to_the_reader_is_never_a_summary_sentence():
+def test_a_list_introduction_a_call_to_the_reader_or_a_piece_of_a_quotation_is_never_a_summary_sentence():
     text = (
         "Are you in the grips of the wintry storm? Please share your videos, pictures and stories at iReport.\n"
         "Some of the other more interesting food-related data points include:\n"
         "Pizza was searched more than the World Cup this year.\n"
         "Sign up for our newsletter to get the news every morning.\n"
+        "“I’m not making that point. I tried to make it as clear as I could. I really did try to, you know. "
+        "I just want to emphasize I’m not making that point,” Alito said.\n"
         "Please, the mayor said, the city needs more time to clear the roads."
     )
     sentences = split_sentences(text)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsloom.enrich.entities import ArticleEntity, merge_mentions
 from newsloom.enrich.headlines import is_title_case
@@ -83,6 +83,8 @@ _POSSESSIVE_BEFORE = re.compile(r"(?<![\w'’])(?!(?:he|she|it|that|there|what|w
 # Verbs that give a name; passive or as a participle ("cameras dubbed “Hebron Smart City”") they
 # name a thing, and no one speaks.
 NAMING_VERBS = frozenset({"called", "dubbed", "nicknamed", "labeled", "labelled", "branded", "termed"})
+# Between the two parts of an interrupted quotation: its attribution alone (", he said, ").
+_INTERRUPTION = re.compile(r"[”\"]\s*[^.!?;,“”\"\n]{1,60},\s*[“\"]")
 # Up to five words that end just before a name, looked for within this many characters before it.
 _WORDS_BEFORE = re.compile(r"((?:[\w.’'-]+\s){1,5})\Z")
 _TITLE_REACH = 200
@@ -158,14 +160,32 @@ def find_quotes(
                 continue  # a scare quote or a single word: only with a cue of its own
             if inherited is None:
                 continue
-            quotes.append(
-                Quote(
-                    quote_text, start + quote_start, start + quote_end, inherited.name, inherited.start, inherited.end,
-                    resolver.role(inherited.name), cue,
-                )  # fmt: skip
-            )
+            quote = Quote(
+                quote_text, start + quote_start, start + quote_end, inherited.name, inherited.start, inherited.end,
+                resolver.role(inherited.name), cue,
+            )  # fmt: skip
+            if quotes and _interrupted(text, quotes[-1], quote):
+                quote = _rejoined(quotes.pop(), quote)
+            quotes.append(quote)
         previous, narrative = inherited, None
     return quotes
+
+
+def _interrupted(text: str, before: Quote, after: Quote) -> bool:
+    """“So,” Alito declared, “I take it ...”: one quotation that its attribution interrupts."""
+    return (
+        before.speaker == after.speaker
+        and text[before.start : before.end].rstrip().endswith(",")
+        and _INTERRUPTION.fullmatch(text, before.end, after.start) is not None
+    )
+
+
+def _rejoined(before: Quote, after: Quote) -> Quote:
+    return replace(
+        before, text=f"{before.text}, {after.text}", end=after.end, cue=before.cue or after.cue,
+        speaker_start=after.speaker_start if before.cue is None else before.speaker_start,
+        speaker_end=after.speaker_end if before.cue is None else before.speaker_end,
+    )  # fmt: skip
 
 
 def _names_a_thing(before: str, quote_text: str) -> bool:

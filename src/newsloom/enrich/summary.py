@@ -64,14 +64,20 @@ class Digest:
 
 
 def candidates(sentences: list[Sentence]) -> list[int]:
-    """Sentences worth showing alone: neither fragments nor walls of text nor questions, nor a
-    list's introduction ("Other findings include:") nor the publisher asking something of its
+    """Sentences worth showing alone: neither fragments nor walls of text nor questions nor
+    pieces of a quotation, nor a list's introduction ("Other findings include:") nor the publisher asking something of its
     readers ("Please share your videos at iReport.")."""
     return [
         i for i, s in enumerate(sentences)
         if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS and not s.text.rstrip("\"'”’ ").endswith(("?", ":"))
-        and not _TO_THE_READER.match(s.text)
+        and not _TO_THE_READER.match(s.text) and _quotation_marks_pair_up(s.text)
     ]  # fmt: skip
+
+
+def _quotation_marks_pair_up(text: str) -> bool:
+    """False for a piece of a longer quotation ("I'm not making that point,” Alito said."),
+    which reads as broken when shown alone."""
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
 
 
 def choose(

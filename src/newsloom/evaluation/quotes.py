@@ -118,7 +118,10 @@ def score(articles: list[AnnotatedArticle], predictions: list[list[Quote]]) -> Q
             quote_predicted += 1
             quote_tp += 1
             gold = direct[matches[0]]
-            gold_hits.setdefault(matches[0], []).append(quote)
+            # A quotation its attribution interrupts is one quote here; PolNeAR sometimes annotates
+            # its parts as two attributions, and the whole finds both.
+            for match in matches:
+                gold_hits.setdefault(match, []).append(quote)
             if gold.source is not None:
                 speaker_predicted += 1
                 speaker_tp_predicted += _overlaps((quote.speaker_start, quote.speaker_end), gold.source)
