@@ -55,6 +55,8 @@ def test_a_span_without_a_capital_is_no_name():
     """The recogniser's slips on real pages: "goji" (berries) as a person, "n’t" as a place."""
     mentions = [Mention("goji", "PERSON", 0), Mention("n’t", "GPE", 10), Mention("eBay", "ORG", 20), Mention("Chia", "PERSON", 30)]
     assert [entity.name for entity in merge_mentions(mentions)] == ["eBay", "Chia"]
+    # Scripts without capitals keep their names.
+    assert [entity.name for entity in merge_mentions([Mention("서울", "GPE", 0), Mention("东京", "GPE", 5)])] == ["서울", "东京"]
 
 
 def test_hashtags_are_salient_entities_never_page_furniture(seed_entities):

@@ -20,6 +20,13 @@ def test_edge_furniture_goes_only_at_the_edges():
     assert all("rights reserved" not in kept for kept in cleaned.html.split("</p>"))
 
 
+def test_a_signature_at_the_end_goes_and_a_sentence_that_opens_with_by_stays():
+    signature = "-- By Michael Russell Follow @tdmrussell"  # cleveland.com, newspaper4k's cleveland.com1.html
+    sentence = "By then the talks were over."
+    cleaned = strip_boilerplate(body(*STORY, sentence, signature))
+    assert cleaned.removed == [signature]
+
+
 def test_a_trailing_related_section_is_cut_whole():
     cleaned = strip_boilerplate(body(*STORY, "<h2>Top stories</h2>", "Other headline one", "Other headline two"))
     assert cleaned.removed == ["Top stories", "Other headline one", "Other headline two"]

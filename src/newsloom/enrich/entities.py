@@ -67,8 +67,10 @@ def merge_mentions(mentions: list[Mention]) -> list[ArticleEntity]:
     for mention in mentions:
         kind = KINDS.get(mention.label)
         name = clean_name(mention.text)
-        # A name has a capital somewhere ("eBay", "al-Qaeda"); "goji" or "n’t" is the recogniser's slip.
-        if kind is None or len(name) < 2 or not any(ch.isupper() for ch in name):
+        # In a script with capitals, a name has one somewhere ("eBay", "al-Qaeda"): "goji" or
+        # "n’t" is the recogniser's slip.
+        lower_case_only = name == name.lower() != name.upper()
+        if kind is None or len(name) < 2 or not any(ch.isalpha() for ch in name) or lower_case_only:
             continue
         if name in ALIASES.values() and kind == "organization" and name not in ("NATO", "European Union", "United Nations"):
             kind = "place"
