@@ -103,6 +103,8 @@ def test_a_list_introduction_a_call_to_the_reader_or_a_piece_of_a_quotation_is_n
         "Some of the other more interesting food-related data points include:\n"
         "Pizza was searched more than the World Cup this year.\n"
         "Sign up for our newsletter to get the news every morning.\n"
+        "Watch: the moment the old bridge fell into the river\n"
+        "Watch parties were held across the city on Sunday night.\n"
         "“I’m not making that point. I tried to make it as clear as I could. I really did try to, you know. "
         "I just want to emphasize I’m not making that point,” Alito said.\n"
         "Please, the mayor said, the city needs more time to clear the roads."
@@ -110,5 +112,6 @@ def test_a_list_introduction_a_call_to_the_reader_or_a_piece_of_a_quotation_is_n
     sentences = split_sentences(text)
     assert [sentences[i].text for i in candidates(sentences)] == [
         "Pizza was searched more than the World Cup this year.",
+        "Watch parties were held across the city on Sunday night.",
         "Please, the mayor said, the city needs more time to clear the roads.",
     ]

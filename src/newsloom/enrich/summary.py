@@ -37,8 +37,9 @@ MIN_WORDS = 6
 MAX_WORDS = 70
 # Sentences that open by asking something of the reader: calls to action, not news.
 _TO_THE_READER = re.compile(
-    r"(?:please\s|click|tap|subscribe|sign up|follow us|share your|send us|tell us|email us|contact us|"
-    r"read more|watch|listen|download|join us|don't miss|do not miss)\b",
+    r"(?:please\s|click|subscribe|sign up|follow us|share your|send us|tell us|email us|contact us|read more|download|"
+    r"join us|don't miss|do not miss|(?:watch|listen)\s+(?:now|live|here|to (?:our|the) (?:video|podcast|episode)))\b"
+    r"|(?:watch|listen):",
     re.IGNORECASE,
 )
 
@@ -65,8 +66,8 @@ class Digest:
 
 def candidates(sentences: list[Sentence]) -> list[int]:
     """Sentences worth showing alone: neither fragments nor walls of text nor questions nor
-    pieces of a quotation, nor a list's introduction ("Other findings include:") nor the publisher asking something of its
-    readers ("Please share your videos at iReport.")."""
+    pieces of a quotation, nor a list's introduction ("Other findings include:") nor the
+    publisher asking something of its readers ("Please share your videos at iReport.")."""
     return [
         i for i, s in enumerate(sentences)
         if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS and not s.text.rstrip("\"'”’ ").endswith(("?", ":"))

@@ -40,7 +40,8 @@ BUTTON_LABELS = re.compile(
 )
 AT_EDGES = re.compile(
     r"^((\d+\s+)?comments?|tell us what you think.*|(leave|post|add) a comment.*|share( this| on)?\b.{0,40}"
-    r"|follow (us|@).{0,80}|(--|—|–)\s*by(\s+\S+){1,4}(\s+follow\s+@\w+)?|by(\s+\S+){1,4}\s+follow\s+@\w+|filed under\s*:.*|tags?\s*:.*|topics?\s*:.*|advertisement|sponsored( content)?"
+    r"|follow (us|@).{0,80}|filed under\s*:.*|tags?\s*:.*|topics?\s*:.*|advertisement|sponsored( content)?"
+    r"|(--|—|–)\s*by(\s+\S+){1,4}(\s+follow\s+@\w+)?|by(\s+\S+){1,4}\s+follow\s+@\w+"  # "-- By Jo Doe Follow @jo"
     r"|(tempo de leitura|reading time|lesezeit|temps de lecture|tiempo de lectura)\s*:.*|\d+\s*min(ute)?s?( read)?"
     r"|(sign up|subscribe)\b.{0,80}|.{0,60}\bnewsletter|(image|photo) (credit|caption)\s*:.*|less|\.\.\. more"
     r"|(copyright|©|\(c\)) .{0,120}|.{0,120}\ball rights reserved\.?|order reprints|print (this )?article"
