@@ -246,3 +246,14 @@ def test_the_speaker_is_the_subject_before_the_verb_not_an_object_parsed_as_one(
         'Google, tells The Hollywood Reporter. "You are going to see a number of things."'
     )
     assert {q.speaker for q in quotes_in(text, model)} == {"Jack Buser"}
+
+
+def test_a_relation_names_the_person_right_after_it_but_not_the_one_it_relates_to(model):
+    text = (
+        "He said his predecessor, Fiona Hill, had dubbed the envoy's role as “the Gordon problem in our policy.”\n"
+        "“If he loses, he’ll give even more credence to our view,” said the former top aide to President George W. Bush.\n"
+    )
+    found = quotes_by_text(text, model)
+    assert found["the Gordon problem in our policy."].speaker == "Fiona Hill"
+    assert found["the Gordon problem in our policy."].affiliation is None  # "his predecessor" is no role
+    assert found["If he loses, he’ll give even more credence to our view"].speaker == "the former top aide"

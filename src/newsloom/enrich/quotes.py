@@ -476,7 +476,8 @@ class _NameResolver:
         """The person a title names a few words on: in "Former United States Special Envoy for
         Ukraine and Russia Keith Kellogg was ..., saying" the parser makes the title the subject
         and hangs the name off it; "the spokesman, John Kirby, said" likewise."""
-        if not mention.split() or mention.split()[-1].casefold() not in TITLE_NOUNS:
+        last_word = mention.split()[-1].casefold() if mention.split() else ""
+        if last_word not in TITLE_NOUNS and last_word not in _RELATIONS:
             return None
         following = bisect_left(self.positions, (end, ""))  # the first person named after the title
         if following == len(self.positions):
@@ -488,8 +489,10 @@ class _NameResolver:
             return None
         if not all(word[0].isupper() or word in _TITLE_CONNECTORS for word in words):
             return None  # a verb or a clause between: "the minister said, thanking engineer Jane Doe"
+        if last_word not in TITLE_NOUNS and words:
+            return None  # a relation names its person right after a comma: "an aide to President Bush" is not Bush
         full = self._full(name)
-        if not self._roles.get(full):  # the title is the role: "Former ... Envoy for Ukraine and Russia"
+        if last_word in TITLE_NOUNS and not self._roles.get(full):  # the title is the role: "Former ... Envoy for Ukraine and Russia"
             self._roles[full] = self.text[end - len(mention) : position].strip(" ,")
         return full
 
@@ -550,6 +553,9 @@ _PEOPLE_NOUNS = frozenset(
     "son daughter wife husband friend friends neighbor neighbour victim student teacher doctor nurse worker fan fans "
     "user users insider colleague protester protesters".split()
 )
+# Who someone is to someone else: "his predecessor, Fiona Hill, said" is Fiona Hill, though
+# "his predecessor" is no role to show beside her name.
+_RELATIONS = frozenset("predecessor successor wife husband son daughter mother father brother sister friend colleague".split())
 # The words after an organisation's name where its speech verb would be: "said", "has said", "also told".
 _WORDS_AFTER = re.compile(r"(?:[\s,]+[\w’']+){0,3}")
 # How far back (characters) an organisation may be named and still be what "it said" means.
