@@ -14,8 +14,9 @@ small share of the article.
 
 from __future__ import annotations
 
+import itertools
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -80,6 +81,9 @@ _NAME_BEFORE = re.compile(
 # A possessive, not "he's" (he is): before a title-case quotation, it names a show, a book or a
 # slogan ("NBC's “Meet the Press”"); before lower case, it is someone's words ("Sanders' “passion”").
 _POSSESSIVE_BEFORE = re.compile(r"(?<![\w'’])(?!(?:he|she|it|that|there|what|who|here|where)['’])[\w.&-]+(?:['’]s|s['’])\s*\Z", re.IGNORECASE)
+# The characters before a quotation that those two read: enough for "the term often used is", and
+# bounded, so a paragraph of thousands of quotations is not read again for each.
+_NAME_REACH = 80
 # Verbs that give a name; passive or as a participle ("cameras dubbed “Hebron Smart City”") they
 # name a thing, and no one speaks.
 NAMING_VERBS = frozenset({"called", "dubbed", "nicknamed", "labeled", "labelled", "branded", "termed"})
@@ -135,7 +139,7 @@ def find_quotes(
     for start, paragraph in _paragraphs(text):
         spans = _quoted_spans(paragraph)
         # NBC's “Meet the Press”, the hacker known as “Guccifer”: names and titles, no one's words.
-        said = [span for span in spans if not _names_a_thing(paragraph[: span[0] - 1], span[2])]
+        said = [span for span in spans if not _names_a_thing(paragraph[max(0, span[0] - 1 - _NAME_REACH) : span[0] - 1], span[2])]
         if not any(len(words.split()) >= MIN_QUOTE_WORDS for _, _, words in said):
             previous, narrative = None, (start, paragraph)
             continue
@@ -149,7 +153,7 @@ def find_quotes(
                 introduced = _introducer(parse(narrative[1]))
                 inherited = speaker_at(narrative[0], *introduced, None) if introduced else None
         for quote_start, quote_end, quote_text in said:
-            found = _speaker_for(doc, spans, said, quote_start, quote_end)
+            found = _speaker_for(doc, paragraph, spans, said, quote_start, quote_end)
             cue = None
             if found is not None and found[2] == NAMING:
                 continue  # “pigeon breeder's lung”, as "it is called": a name, not anyone's words
@@ -181,11 +185,11 @@ def _interrupted(text: str, before: Quote, after: Quote) -> bool:
 
 
 def _rejoined(before: Quote, after: Quote) -> Quote:
+    cued = before if before.cue else after  # the part whose cue names the speaker
     return replace(
-        before, text=f"{before.text}, {after.text}", end=after.end, cue=before.cue or after.cue,
-        speaker_start=after.speaker_start if before.cue is None else before.speaker_start,
-        speaker_end=after.speaker_end if before.cue is None else before.speaker_end,
-    )  # fmt: skip
+        before, text=f"{before.text}, {after.text}", end=after.end, cue=cued.cue,
+        speaker_start=cued.speaker_start, speaker_end=cued.speaker_end,
+    )
 
 
 def _names_a_thing(before: str, quote_text: str) -> bool:
@@ -221,24 +225,27 @@ def _is_whole_paragraph(paragraph: str, spans: list[tuple[int, int, str]]) -> bo
     return quoted >= 0.9 * len(paragraph.strip())
 
 
-def _speaker_for(doc, spans, said, quote_start: int, quote_end: int) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
+def _speaker_for(doc, text: str, spans, said, quote_start: int, quote_end: int) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
     """The speaker mention (start, end) and cue nearest to this quote, outside any quotation;
     the cue is NAMING when the nearest speech verb names the quotation instead of saying it.
-    The cue lies between the quotations `said` around it; a title between does not bound it."""
-    inside = [(s - 1, e + 1) for s, e, _ in spans]
+    The cue lies between the quotations `said` around it; a title between does not bound it.
+    `text` is the doc's text, passed in: spaCy joins the tokens again on every read of it."""
+    inside = [(s - 1, e + 1) for s, e, _ in spans]  # in order, never overlapping
+    starts = [s for s, _ in inside]
 
     def outside(token) -> bool:  # type: ignore[no-untyped-def]
         # A token may run on past the closing mark ("paranoia,”Clinton said"): it is outside.
-        return not any(s <= token.idx and token.idx + len(token.text) <= e for s, e in inside)
+        last = bisect_right(starts, token.idx) - 1
+        return last < 0 or token.idx + len(token.text) > inside[last][1]
 
     # The frame: text between the neighbouring quotations, where this quote's cue must be.
     # A quotation too short to stand alone (the usual “ums”) needs a cue of its own, never one across a title.
-    bounds = spans if len(doc.text[quote_start:quote_end].split()) < MIN_QUOTE_WORDS else said
+    bounds = spans if len(text[quote_start:quote_end].split()) < MIN_QUOTE_WORDS else said
     left = max([e + 1 for s, e, _ in bounds if e <= quote_start - 1] + [0])
-    right = min([s - 1 for s, e, _ in bounds if s >= quote_end + 1] + [len(doc.text)])
+    right = min([s - 1 for s, e, _ in bounds if s >= quote_end + 1] + [len(text)])
     candidates = []
-    for token in doc:
-        if not (left <= token.idx < right) or not outside(token):
+    for token in _tokens_starting(doc, left, right):
+        if not outside(token):
             continue
         word = token.lower_
         if word == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
@@ -247,14 +254,14 @@ def _speaker_for(doc, spans, said, quote_start: int, quote_end: int) -> tuple[in
                 candidates.append((token, found, "according to"))
         elif word in SPEECH_VERBS and token.pos_ in ("VERB", "AUX", "NOUN"):
             if _names_or_passive(token):
-                if token.idx < quote_start and not doc.text[token.idx + len(token.text) : quote_start - 1].strip():
+                if token.idx < quote_start and not text[token.idx + len(token.text) : quote_start - 1].strip():
                     return 0, 0, NAMING  # called “...”: a name, whatever cue stands nearby
                 continue
             found = _subject_of(token, outside)
             if found is not None:
                 candidates.append((token, found, word))
     if not candidates:
-        before = doc.text[left:quote_start - 1].rstrip()
+        before = text[left:quote_start - 1].rstrip()
         if before.endswith(":"):
             introduced = _colon_speaker(doc, left + len(before) - 1)
             if introduced is not None:
@@ -269,7 +276,7 @@ def _speaker_for(doc, spans, said, quote_start: int, quote_end: int) -> tuple[in
     _, first, last = found
     start, end = first.idx, last.idx + len(last.text)
     start = max([start] + [e for s, e in inside if s <= start < e])  # "Clinton", not "paranoia,”Clinton"
-    start += len(doc.text[start:end]) - len(doc.text[start:end].lstrip())
+    start += len(text[start:end]) - len(text[start:end].lstrip())
     return (start, end, cue) if start < end else None  # according to “Perfect Enough”: a title, no speaker
 
 
@@ -309,14 +316,21 @@ def _colon_speaker(doc, colon: int) -> tuple[int, int] | None:  # type: ignore[n
 def _adjacent_speaker(doc, quote_start: int, quote_end: int, outside) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
     """A verb we do not list, right against the quote, with a person for subject:
     "“France will always be France,” an angry Hollande shot back." """
-    after = [t for t in doc if t.idx >= quote_end and outside(t)][:ADJACENT_TOKENS]
-    before = [t for t in doc if t.idx < quote_start and outside(t)][-ADJACENT_TOKENS:]
-    for token in after + list(reversed(before)):
+    after = itertools.islice((t for t in _tokens_starting(doc, quote_end, doc[-1].idx + len(doc[-1])) if outside(t)), ADJACENT_TOKENS)
+    before = itertools.islice((t for t in reversed(_tokens_starting(doc, 0, quote_start)) if outside(t)), ADJACENT_TOKENS)
+    for token in itertools.chain(after, before):
         if token.pos_ == "VERB":
             found = _subject_of(token, outside)
             if found is not None and (found[0].pos_ == "PROPN" or found[0].lower_ in PRONOUNS):
                 return found[1].idx, found[2].idx + len(found[2].text), token.lower_
     return None
+
+
+def _tokens_starting(doc, start: int, end: int):  # type: ignore[no-untyped-def]
+    """The tokens that start at a character in [start, end), found without reading the whole
+    doc: a paragraph may hold thousands of quotations, each looking only near itself."""
+    span = doc.char_span(start, end, alignment_mode="expand") if start < end else None
+    return [token for token in span if start <= token.idx < end] if span is not None else []
 
 
 def _names_or_passive(verb) -> bool:  # type: ignore[no-untyped-def]
@@ -548,14 +562,13 @@ class _NameResolver:
 
 
 # Speakers that "it" never stands for, beside titles and pronouns.
-_PEOPLE_NOUNS = frozenset(
-    "i we you man woman men women person people resident residents witness witnesses source sources father mother "
-    "son daughter wife husband friend friends neighbor neighbour victim student teacher doctor nurse worker fan fans "
-    "user users insider colleague protester protesters".split()
-)
 # Who someone is to someone else: "his predecessor, Fiona Hill, said" is Fiona Hill, though
 # "his predecessor" is no role to show beside her name.
 _RELATIONS = frozenset("predecessor successor wife husband son daughter mother father brother sister friend colleague".split())
+_PEOPLE_NOUNS = _RELATIONS | frozenset(
+    "i we you man woman men women person people resident residents witness witnesses source sources friends "
+    "neighbor neighbour victim student teacher doctor nurse worker fan fans user users insider protester protesters".split()
+)
 # The words after an organisation's name where its speech verb would be: "said", "has said", "also told".
 _WORDS_AFTER = re.compile(r"(?:[\s,]+[\w’']+){0,3}")
 # How far back (characters) an organisation may be named and still be what "it said" means.

@@ -52,9 +52,7 @@ def split_sentences(text: str) -> list[Sentence]:
     offset = 0
     dateline_found = False
     for number, line in enumerate(text.split("\n")):
-        dateline = _DATELINE.match(line) if number < DATELINE_LINES and not dateline_found else None
-        if dateline and number and "(" not in dateline.group(0):
-            dateline = None  # below the first line, "NATO — The alliance met" is no dateline
+        dateline = _dateline_at(line, number) if number < DATELINE_LINES and not dateline_found else None
         dateline_found = dateline_found or dateline is not None
         cut = dateline.end() if dateline else 0
         held = 0  # stops passed over inside the current quotation
@@ -72,6 +70,12 @@ def split_sentences(text: str) -> list[Sentence]:
         _add(sentences, line, cut, len(line), offset, number)
         offset += len(line) + 1
     return sentences
+
+
+def _dateline_at(line: str, number: int) -> re.Match[str] | None:
+    dateline = _DATELINE.match(line)
+    # Below the first line only one naming its wire: "NATO — The alliance met" is no dateline.
+    return dateline if dateline and (number == 0 or "(" in dateline.group(0)) else None
 
 
 def _inside_quotation(unit: str, stop: int, last_marks: tuple[int, int]) -> bool:
