@@ -771,6 +771,37 @@ def eval_stories(
     out.print(table)
 
 
+@eval_app.command("article-stories")
+def eval_article_stories(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="The Zyte benchmark folder: ground-truth.json and html/*.html.gz.")],
+    labels_file: Annotated[Path | None, typer.Option("--labels", help="CSV with KEY (page id) and STORY; default: ours.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Ingest and enrich real article pages, cluster them as the product does; B-cubed against story labels."""
+    from dataclasses import asdict
+
+    from newsloom.evaluation.article_stories import evaluate_articles, load_labels
+
+    if not (directory / "ground-truth.json").is_file():
+        usage_error(f"{directory} holds no ground-truth.json (the Zyte extraction benchmark)")
+    if labels_file is not None and not labels_file.is_file():
+        usage_error(f"no such file: {labels_file}")
+    try:
+        labels = load_labels(labels_file)
+    except KeyError as error:
+        usage_error(f"{labels_file} is not a labels CSV (KEY, STORY): {error}")
+    result = _while_busy("ingesting, enriching and clustering the pages", lambda: evaluate_articles(directory, ctx.obj.settings, labels))
+    score = result.score
+    if as_json:
+        print(json.dumps({**asdict(score), "pages": result.pages, "left_out": result.left_out}, indent=2))
+        return
+    table = Table("articles", "left out", "true stories", "predicted stories", "B-cubed precision", "recall", "F1")
+    table.add_row(str(score.items), str(result.left_out), str(score.true_stories), str(score.predicted_stories),
+                  f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}")  # fmt: skip
+    out.print(table)
+
+
 @app.command()
 def enrich(
     ctx: typer.Context,

@@ -35,25 +35,25 @@ def test_a_story_that_drifted_into_two_events_splits_along_them(embed):
     sbarro, titanfall = members_of(find_story("Sbarro")[:7], embed), members_of(find_story("Titanfall")[:5], embed, first_id=100)
     no_text = Member(200, None, frozenset({"live", "updates"}), sbarro[0].at)
     story, active = story_of(sbarro + titanfall + [no_text])
-    split = StoryClusterer().split(story, sbarro + titanfall + [no_text], active)
+    split = StoryClusterer.for_headlines().split(story, sbarro + titanfall + [no_text], active)
     assert split is not None and split.story_id == 1
     # The larger part stays, and with it the member without text.
     assert {m.article_id for m in split.keep} == {m.article_id for m in sbarro} | {200}
     assert {m.article_id for m in split.leave} == {m.article_id for m in titanfall}
-    assert split.score < StoryClusterer().merge_threshold  # consolidation will not merge them back
+    assert split.score < StoryClusterer.for_headlines().merge_threshold  # consolidation will not merge them back
 
 
 def test_one_event_told_many_ways_stays_one_story(embed):
     for headlines in sorted(headlines_by_story().values(), key=len, reverse=True)[:3]:  # the biggest stories, 40 headlines each
         members = members_of(headlines[:40], embed)
         story, active = story_of(members)
-        assert StoryClusterer().split(story, members, active) is None, headlines[0].title
+        assert StoryClusterer.for_headlines().split(story, members, active) is None, headlines[0].title
 
 
 def test_too_few_members_for_two_events_are_never_split(embed):
     members = members_of(find_story("Sbarro")[: MIN_SPLIT_PART - 1] + find_story("Titanfall")[: MIN_SPLIT_PART + 3], embed)
     story, active = story_of(members)
-    assert StoryClusterer().split(story, members, active) is None
+    assert StoryClusterer.for_headlines().split(story, members, active) is None
 
 
 def test_a_profile_made_of_members_sums_them():
@@ -86,7 +86,7 @@ def _window_with_sbarro_story():
 
 def test_an_article_worded_apart_joins_the_story_whose_names_it_shares():
     active, at = _window_with_sbarro_story()
-    clusterer = StoryClusterer()
+    clusterer = StoryClusterer.for_headlines()
     # Meaning close enough to be a candidate, but no headline word in common: alone, not enough.
     headline = frozenset({"pizza", "chain", "seeks", "court", "protection"})
     alone = clusterer.choose(Member(20, _at_cosine(0.3), headline, at), active)
@@ -101,7 +101,7 @@ def test_an_article_worded_apart_joins_the_story_whose_names_it_shares():
 def test_names_never_carry_a_generic_headline_into_a_story():
     active, at = _window_with_sbarro_story()
     names = frozenset({"organization:sbarro", "person:j. david karam"})
-    choice = StoryClusterer().choose(Member(30, _at_cosine(0.5), headline_terms("Live updates"), at, names), active)
+    choice = StoryClusterer.for_headlines().choose(Member(30, _at_cosine(0.5), headline_terms("Live updates"), at, names), active)
     assert choice.story_id is None  # a format headline needs a close body, whatever it names
 
 
@@ -115,7 +115,7 @@ def test_a_story_counts_its_members_names_beside_their_words():
 
 def test_a_story_quiet_for_most_of_the_window_needs_a_closer_article():
     active, at = _window_with_sbarro_story()
-    clusterer = StoryClusterer()
+    clusterer = StoryClusterer.for_headlines()
     names = frozenset({"organization:sbarro", "person:j. david karam"})
     headline = frozenset({"pizza", "chain", "seeks", "court", "protection"})
 
@@ -138,7 +138,7 @@ def test_a_story_quiet_for_most_of_the_window_needs_a_closer_article():
 
 def test_two_stories_alike_enough_to_merge_do_not_when_a_window_apart():
     at = find_story("Sbarro")[0].at
-    clusterer = StoryClusterer()
+    clusterer = StoryClusterer.for_headlines()
 
     def stories(apart: timedelta) -> ActiveStories:
         # Embedding cosine 0.75 and no word in common: score 0.525, over the merge threshold.

@@ -57,43 +57,52 @@ def cluster(
     headlines: list[Headline], embed: Callable[[list[str]], np.ndarray], clusterer: StoryClusterer | None = None
 ) -> dict[str, int]:
     """Each headline's story id, streaming in the given order."""
-    clusterer = clusterer or StoryClusterer()
     vectors = embed([h.title for h in headlines])
-    active = ActiveStories(vectors.shape[1])
-    story_of: dict[str, int] = {}
-    members: dict[int, list[Member]] = {}
+    members = [
+        Member(position, vector, headline_terms(headline.title), headline.at)
+        for position, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1)
+    ]
+    story_of = stream(members, clusterer or StoryClusterer.for_headlines(), vectors.shape[1])
+    return {headline.id: story_of[position] for position, headline in enumerate(headlines, start=1)}
+
+
+def stream(members: list[Member], clusterer: StoryClusterer, dimensions: int) -> dict[int, int]:
+    """Each member's story id by its `article_id`, the members arriving in the given order and
+    consolidated every `CONSOLIDATE_EVERY` arrivals. A story is named by its first member's id."""
+    active = ActiveStories(dimensions)
+    story_of: dict[int, int] = {}
+    grouped: dict[int, list[Member]] = {}
     touched: set[int] = set()
-    next_id = len(headlines) + 1  # ids for stories a split starts
-    for position, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1):
-        member = Member(position, vector, headline_terms(headline.title), headline.at)
+    next_id = max((m.article_id for m in members), default=0) + 1  # ids for stories a split starts
+    for position, member in enumerate(members, start=1):
         choice = clusterer.choose(member, active)
         if choice.story_id is None:
-            story = StoryProfile(position, np.zeros_like(vector), Counter(), 0, member.at, member.at)
+            story = StoryProfile(member.article_id, np.zeros(dimensions, np.float32), Counter(), 0, member.at, member.at)
         else:
             story = active.stories[choice.story_id]
         active.discard(story.id)
         story.add(member)
         active.put(story)
-        story_of[headline.id] = story.id
-        members.setdefault(story.id, []).append(member)
+        story_of[member.article_id] = story.id
+        grouped.setdefault(story.id, []).append(member)
         touched.add(story.id)
-        if position % CONSOLIDATE_EVERY == 0 or position == len(headlines):
+        if position % CONSOLIDATE_EVERY == 0 or position == len(members):
             for merge in clusterer.merges(active, touched & active.stories.keys()):
-                moved = members.pop(merge.gone_id)
+                moved = grouped.pop(merge.gone_id)
                 for each in moved:
-                    story_of[headlines[each.article_id - 1].id] = merge.keep_id
-                members[merge.keep_id].extend(moved)
+                    story_of[each.article_id] = merge.keep_id
+                grouped[merge.keep_id].extend(moved)
                 touched.add(merge.keep_id)
             for story_id in sorted(touched & active.stories.keys()):
-                split = clusterer.split(active.stories[story_id], members[story_id], active)
+                split = clusterer.split(active.stories[story_id], grouped[story_id], active)
                 if split is None:
                     continue
                 active.discard(story_id)
-                active.put(StoryProfile.of(story_id, split.keep, active.dimensions))
-                active.put(StoryProfile.of(next_id, split.leave, active.dimensions))
-                members[story_id], members[next_id] = split.keep, split.leave
+                active.put(StoryProfile.of(story_id, split.keep, dimensions))
+                active.put(StoryProfile.of(next_id, split.leave, dimensions))
+                grouped[story_id], grouped[next_id] = split.keep, split.leave
                 for each in split.leave:
-                    story_of[headlines[each.article_id - 1].id] = next_id
+                    story_of[each.article_id] = next_id
                 next_id += 1
             touched = set()
     return story_of

@@ -90,7 +90,7 @@ class StoryService:
             enrichment = EnrichmentRepository(session)
             vector, entities = enrichment.embedding(article_id), tuple(enrichment.entities(article_id))
             primary = ArticleRepository(session).get(article.duplicate_of) if article.duplicate_of else None
-        member = _member(StoryMember(article.id, article.title, article.sort_at, article.duplicate_of, vector, entities))
+        member = member_of(StoryMember(article.id, article.title, article.sort_at, article.duplicate_of, vector, entities))
         with self._lock:
             self._catch_up()
             if primary is not None and primary.story_id is not None:
@@ -153,7 +153,7 @@ class StoryService:
             return False
         with self.database.read() as session:
             outlines = StoryRepository(session).member_outlines(story_id, MAX_SPLIT_MEMBERS + 1)
-        members = [_member(outline) for outline in outlines]
+        members = [member_of(outline) for outline in outlines]
         primaries = [member for member, outline in zip(members, outlines, strict=True) if outline.duplicate_of is None]
         split = self.clusterer.split(self.active.stories[story_id], primaries, self.active)
         if split is None:
@@ -251,7 +251,7 @@ class StoryService:
         self._caught_up_at = now
 
 
-def _member(outline: StoryMember) -> Member:
+def member_of(outline: StoryMember) -> Member:
     terms, entities = headline_terms(outline.title), entity_terms(outline.entities, outline.title)
     return Member(outline.article_id, _vector(outline.vector), terms, outline.sort_at, entities)
 
