@@ -88,6 +88,20 @@ def test_a_title_in_front_of_the_name_is_the_speakers_role(model):
     assert quotes["The market is calm now, and that will not last past the spring"].affiliation is None
 
 
+def test_a_role_is_a_title_not_the_clause_or_the_list_around_a_name(model):
+    # Seen on IndieWire and Dealbreaker pages of the Zyte set.
+    text = (
+        "The bizarre odyssey of how Oscar-winning actress Mary Steenburgen came to co-write the song began 10 years ago.\n"
+        "“I felt strange as soon as the anesthesia started to wear off,” Steenburgen said.\n"
+        "Swift took to Twitter to air her grievances with Big Machine, Braun and The Carlyle Group (what a time), recruiting fans. "
+        "Big Machine has denied Swift’s claims, saying they were “shocking and false.”"
+    )
+    quotes = quotes_by_text(text, model)
+    steenburgen = quotes["I felt strange as soon as the anesthesia started to wear off"]
+    assert (steenburgen.speaker, steenburgen.affiliation) == ("Mary Steenburgen", "Oscar-winning actress")
+    assert quotes["shocking and false."].affiliation is None
+
+
 def test_a_title_names_the_person_it_introduces_but_not_one_a_clause_later(model):
     text = (
         "Ministers met on Monday to discuss the flood damage along the river.\n"

@@ -541,7 +541,7 @@ class _NameResolver:
         if len(name.split()) < 2:
             return None
         after = re.search(re.escape(name) + _ROLE_AFTER_NAME, self.text)
-        if after:
+        if after and _is_role(after.group("role")):
             return after.group("role").strip()
         # A title in front of the name: "energy security analyst Wojciech Jakóbik". The name is
         # found first and only the words just before it are read: a pattern that starts with
@@ -578,10 +578,19 @@ _TITLE_TO_NAME_WORDS = 5
 # The only lower-case words a title's own phrase holds before the name: "Envoy for Ukraine and Russia".
 _TITLE_CONNECTORS = frozenset({"for", "of", "and", "the", "to", "at", "in", "on"})
 _PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
+# Words that end a title read backwards from a name: "the odyssey of how Oscar-winning actress
+# Mary Steenburgen came to ..." gives "Oscar-winning actress".
 _NOT_IN_TITLES = frozenset(
     "a an the and or but said says told to by with that as from in on at he she they it his her their is was who "
-    "when after before while if than".split()
+    "whom whose which what how why where when after before while if than".split()
 )
+
+
+def _is_role(phrase: str) -> bool:
+    """A phrase after a name that opens with a capital is a role only with a title in it
+    ("Russia team lead at ..."); else it goes on a list of names ("Big Machine, Braun and The
+    Carlyle Group")."""
+    return not phrase[:1].isupper() or any(word.casefold().strip(".,()") in TITLE_NOUNS for word in phrase.split())
 
 
 def quotes_in(text: str, model, mentions: list[Mention] | None = None, entities: list[ArticleEntity] | None = None) -> list[Quote]:  # type: ignore[no-untyped-def]
