@@ -115,3 +115,18 @@ def test_a_list_introduction_a_call_to_the_reader_or_a_piece_of_a_quotation_is_n
         "Watch parties were held across the city on Sunday night.",
         "Please, the mayor said, the city needs more time to clear the roads.",
     ]
+
+
+def test_a_table_row_or_an_aside_in_brackets_is_never_a_summary_sentence():
+    # Seen on Fox Business and NJ.com pages of the Zyte set.
+    text = (
+        "Dow component Home Depot reported third-quarter earnings that topped estimates.\n"
+        "HD | THE HOME DEPOT INC. | 225.86 | -12.99 | -5.44%\n"
+        "(We never did settle on one, unlike our 565 municipalities, which are packed with them.)\n"
+        "Shares of the retailer fell more than five percent before the opening bell."
+    )
+    sentences = split_sentences(text)
+    assert [sentences[i].text for i in candidates(sentences)] == [
+        "Dow component Home Depot reported third-quarter earnings that topped estimates.",
+        "Shares of the retailer fell more than five percent before the opening bell.",
+    ]

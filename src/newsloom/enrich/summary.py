@@ -42,6 +42,10 @@ _TO_THE_READER = re.compile(
     r"|(?:watch|listen):",
     re.IGNORECASE,
 )
+# A whole sentence in brackets; not a dateline's "(CNN) -- ..." that opens a lead.
+_ASIDE = re.compile(r"\s*[(\[][^()\[\]]*[)\]][.!?]?\s*")
+# A row of a table set as text ("HD | THE HOME DEPOT INC. | 225.86 | -12.99 | -5.44%"), not a sentence.
+_TABLE_CELLS = re.compile(r"\S\s+\|\s+\S.*\s\|\s")
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,13 @@ class Digest:
 def candidates(sentences: list[Sentence]) -> list[int]:
     """Sentences worth showing alone: neither fragments nor walls of text nor questions nor
     pieces of a quotation, nor a list's introduction ("Other findings include:") nor the
-    publisher asking something of its readers ("Please share your videos at iReport.")."""
+    publisher asking something of its readers ("Please share your videos at iReport."), nor an
+    aside in brackets, which leans on the sentence before it, nor a table's row."""
     return [
         i for i, s in enumerate(sentences)
         if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS and not s.text.rstrip("\"'”’ ").endswith(("?", ":"))
         and not _TO_THE_READER.match(s.text) and _quotation_marks_pair_up(s.text)
+        and not _ASIDE.fullmatch(s.text) and not _TABLE_CELLS.search(s.text)
     ]  # fmt: skip
 
 
