@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsloom.enrich.entities import clean_name, merge_mentions
+from newsloom.enrich.entities import ArticleEntity, clean_name, merge_mentions
 from newsloom.enrich.hashtags import choose_hashtags
 from newsloom.enrich.nlp import Mention, ModelMissingError, SpacyModel
 from newsloom.store import ArticleRepository, EnrichmentRepository
@@ -59,11 +59,27 @@ def test_a_span_without_a_capital_is_no_name():
     assert [entity.name for entity in merge_mentions([Mention("서울", "GPE", 0), Mention("东京", "GPE", 5)])] == ["서울", "东京"]
 
 
+def test_a_name_in_capitals_takes_the_texts_ordinary_spelling():
+    """SFGate's dateline "HAYWARD, Calif." made the tag #HAYWARD, though the text says Hayward."""
+    mentions = [Mention("HAYWARD", "GPE", 0), Mention("NASA", "ORG", 30), Mention("Hayward", "GPE", 90), Mention("NASA", "ORG", 120)]
+    assert [(entity.name, entity.mentions) for entity in merge_mentions(mentions)] == [("Hayward", 2), ("NASA", 2)]
+
+
 def test_hashtags_are_salient_entities_never_page_furniture(seed_entities):
     page_text = "\n".join(LINES)  # with the furniture ("Sign up", "Hashtags") left in
     tags = choose_hashtags(list(seed_entities.values()), TITLE, page_text)
     assert {"#Russia", "#China"} <= set(tags) and len(tags) <= 6
     assert not {"#Hashtags", "#SignUp", "#Sign"} & set(tags)
+
+
+def test_one_tag_for_one_thing_named_short_and_long():
+    """Ascom's press release on the Zyte set was tagged both #GEHealthcare and #GE."""
+    names = [("organization", "GE Healthcare", 3), ("organization", "GE", 2), ("place", "San Francisco Bay Area", 3),
+             ("place", "San Francisco Bay", 2), ("person", "Donald Trump", 3), ("person", "Donald Trump Jr.", 2),
+             ("organization", "San Francisco Giants", 2)]  # fmt: skip
+    entities = [ArticleEntity(kind, name, mentions, 100 * n) for n, (kind, name, mentions) in enumerate(names)]
+    tags = choose_hashtags(entities, "A headline that names none of them", "text " * 500)
+    assert tags == ["#GEHealthcare", "#SanFranciscoBayArea", "#DonaldTrump", "#DonaldTrumpJr", "#SanFranciscoGiants"]
 
 
 def test_a_missing_model_is_a_clear_error():

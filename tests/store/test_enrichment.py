@@ -46,3 +46,17 @@ def test_a_name_stored_without_its_capital_takes_it_when_seen_again(database):
     assert name_of(first) == name_of(second) == "James Hansen"
     save(first, "james Hansen")
     assert name_of(first) == "James Hansen"
+    save(second, "JAMES HANSEN")  # a dateline's capitals never undo an ordinary spelling
+    assert name_of(second) == "James Hansen"
+
+
+def test_a_name_stored_in_capitals_takes_its_ordinary_spelling_when_seen_again(database):
+    first, second = store_article(database, "First"), store_article(database, "Second")
+    for article_id, name in ((first, "HAYWARD"), (second, "Hayward"), (first, "NASA")):
+        with database.write() as session:
+            EnrichmentRepository(session).replace_entities(
+                article_id, [("place", name, name.casefold(), 1, 1.0)], [], model="test", model_version="1", status="ok", reason=None
+            )
+    with database.read() as session:
+        assert EnrichmentRepository(session).entities(second)[0].name == "Hayward"
+        assert EnrichmentRepository(session).entities(first)[0].name == "NASA"  # only ever in capitals

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from newsloom.enrich.nlp import Mention
+from newsloom.names import better_spelling
 
 KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place"}
 
@@ -75,6 +76,8 @@ def merge_mentions(mentions: list[Mention]) -> list[ArticleEntity]:
         if name in ALIASES.values() and kind == "organization" and name not in ("NATO", "European Union", "United Nations"):
             kind = "place"
         entity = grouped.setdefault((kind, entity_key(name)), ArticleEntity(kind, name, 0, mention.start_char))
+        if better_spelling(entity.name, name):
+            entity.name = name
         entity.mentions += 1
         entity.aliases.add(" ".join(mention.text.split()))
         entity.first_position = min(entity.first_position, mention.start_char)

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from newsloom.names import better_spelling
 from newsloom.store._upsert import insert_ignoring_conflicts
 from newsloom.store.models import (
     ArticleDigestRow,
@@ -60,7 +61,7 @@ class EnrichmentRepository:
             entity_id, stored_name = self.session.execute(
                 select(EntityRow.id, EntityRow.name).where(EntityRow.kind == kind, EntityRow.key == key[:300])
             ).one()
-            if stored_name[:1].islower() and name[:1].isupper():  # "james Hansen", from a lowered headline
+            if better_spelling(stored_name, name):
                 self.session.execute(update(EntityRow).where(EntityRow.id == entity_id).values(name=name[:300]))
             self.session.add(ArticleEntityRow(article_id=article_id, entity_id=entity_id, mentions=mentions, salience=salience))
         self.session.add_all(ArticleHashtagRow(article_id=article_id, tag=tag, rank=rank) for rank, tag in enumerate(hashtags))
