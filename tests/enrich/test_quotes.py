@@ -88,6 +88,31 @@ def test_a_title_in_front_of_the_name_is_the_speakers_role(model):
     assert quotes["The market is calm now, and that will not last past the spring"].affiliation is None
 
 
+def test_works_named_in_quotation_marks_are_no_ones_words(model):
+    # IndieWire's page on the Zyte set gave two films to the filmmaker who made them.
+    text = (
+        "Fun as that might sound — the late neurologist wrote about similar symptoms in his book “Musicophilia” — "
+        "Steenburgen wasn’t thrilled about the sudden mental shift. The next two months were tough.\n"
+        "Steenburgen’s son, filmmaker Charlie McDowell (“The Discovery,” “The One I Love”), also remembers it as a "
+        "trying time. “If your mom comes to you after surgery and says that her head is now full of music, I think it’s fair,” he said."
+    )
+    quotes = quotes_by_text(text, model)
+    assert [(words[:11], quote.speaker) for words, quote in quotes.items()] == [("If your mom", "Charlie McDowell")]
+
+
+def test_she_is_the_woman_named_last_by_surname_not_a_name_inside_a_quoted_title(model):
+    # The recogniser found "Howard" in the film title “Melvin and Howard” and missed the bare
+    # surname "Steenburgen" in the paragraph of the quotation.
+    text = (
+        "The bizarre odyssey of how Oscar-winning actress Mary Steenburgen came to co-write the song began 10 years ago, "
+        "when the “Melvin and Howard” star woke up after a minor arm surgery feeling like her mind was on fire.\n"
+        "Fun as that might sound, Steenburgen wasn’t thrilled about the sudden mental shift. The next two months were tough. "
+        "“I couldn’t focus, I couldn’t have acted,” she said."
+    )
+    quote = quotes_by_text(text, model)["I couldn’t focus, I couldn’t have acted"]
+    assert (quote.speaker, text[quote.speaker_start : quote.speaker_end]) == ("Mary Steenburgen", "she")
+
+
 def test_a_role_is_a_title_not_the_clause_or_the_list_around_a_name(model):
     # Seen on IndieWire and Dealbreaker pages of the Zyte set.
     text = (

@@ -17,7 +17,8 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from newsloom.enrich.entities import ArticleEntity, merge_mentions
@@ -81,6 +82,14 @@ _NAME_BEFORE = re.compile(
 # A possessive, not "he's" (he is): before a title-case quotation, it names a show, a book or a
 # slogan ("NBC's “Meet the Press”"); before lower case, it is someone's words ("Sanders' “passion”").
 _POSSESSIVE_BEFORE = re.compile(r"(?<![\w'’])(?!(?:he|she|it|that|there|what|who|here|where)['’])[\w.&-]+(?:['’]s|s['’])\s*\Z", re.IGNORECASE)
+# A title-case quotation right after the kind of work it is names that work: his book “Musicophilia”.
+_WORK_BEFORE = re.compile(
+    r"\b(?:book|novel|memoir|film|movie|documentary|song|album|single|show|series|sitcom|play|musical|opera|"
+    r"podcast|episode|poem|essay|painting|exhibition|game)\s*\Z",
+    re.IGNORECASE,
+)
+# Title-case quotations in brackets, alone or listed, are titles: a filmmaker's (“The Discovery,” “The One I Love”).
+_TITLES_IN_BRACKETS = re.compile(r"\((?:\s*[“\"][^”\"()]*[”\"]\s*[,;]?)*\s*\Z")
 # The characters before a quotation that those two read: enough for "the term often used is", and
 # bounded, so a paragraph of thousands of quotations is not read again for each.
 _NAME_REACH = 80
@@ -127,7 +136,8 @@ def find_quotes(
     and `person_positions` the (offset, name) of every person mention, for resolving pronouns
     and surnames.
     """
-    resolver = _NameResolver(text, entities, person_positions)
+    quoted = [(start + s, start + e) for start, paragraph in _paragraphs(text) for s, e, _ in _quoted_spans(paragraph)]
+    resolver = _NameResolver(text, entities, person_positions, quoted)
     quotes: list[Quote] = []
     previous: _Speaker | None = None
     narrative: tuple[int, str] | None = None  # the paragraph just before, when it holds no quote
@@ -193,10 +203,12 @@ def _rejoined(before: Quote, after: Quote) -> Quote:
 
 
 def _names_a_thing(before: str, quote_text: str) -> bool:
-    """The hacker known as “Guccifer”, ABC's “Good Morning America”: a name or a title."""
+    """The hacker known as “Guccifer”, ABC's “Good Morning America”, his book “Musicophilia”,
+    filmmaker Charlie McDowell (“The Discovery,” “The One I Love”): a name or a title."""
     if _NAME_BEFORE.search(before):
         return True
-    return bool(_POSSESSIVE_BEFORE.search(before)) and quote_text[:1].isupper() and is_title_case(quote_text, min_words=0)
+    titled = quote_text[:1].isupper() and is_title_case(quote_text, min_words=0)
+    return titled and bool(_POSSESSIVE_BEFORE.search(before) or _WORK_BEFORE.search(before) or _TITLES_IN_BRACKETS.search(before))
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
@@ -417,11 +429,24 @@ _RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 class _NameResolver:
     """Pronouns and surnames to the full names the article introduced; roles from appositions."""
 
-    def __init__(self, text: str, entities: list[ArticleEntity], person_positions: list[tuple[int, str]]) -> None:
+    def __init__(
+        self, text: str, entities: list[ArticleEntity], person_positions: list[tuple[int, str]],
+        quoted: Sequence[tuple[int, int]] = (),
+    ) -> None:  # fmt: skip
+        """`quoted`: the (start, end) of every quotation; a person named inside one, or in a
+        quoted title ("the “Melvin and Howard” star"), is no one a pronoun outside stands for."""
         self.text = text
         self.people = [e for e in entities if e.kind == "person"]
         self.organisations = [e for e in entities if e.kind == "organization"]
-        self.positions = sorted(person_positions)
+        starts = sorted(start for start, _ in quoted)
+        ends = {start: end for start, end in quoted}
+
+        def outside(position: int) -> bool:
+            before = bisect_left(starts, position + 1) - 1
+            return before < 0 or ends[starts[before]] <= position
+
+        named = person_positions + self._surnames_missed(person_positions)
+        self.positions = sorted((position, name) for position, name in named if outside(position))
         self._roles: dict[str, str | None] = {}
         self._genders: dict[str, str | None] = {}
         self._speaking_organisations: list[tuple[int, str]] | None = None
@@ -453,6 +478,25 @@ class _NameResolver:
             if any(alias in mention for alias in entity.aliases if len(alias) > 2):
                 return entity.name
         return self._named_after_title(offset + len(mention), mention) or mention
+
+    def _surnames_missed(self, person_positions: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Where the text names a known person by surname and the recogniser did not tag it
+        ("Steenburgen wasn't thrilled" after "Mary Steenburgen"): a mention all the same, so
+        that "she said" after it means her, not someone named further back."""
+        unique = _unique_surnames(self.people)
+        if not unique:
+            return []
+        tagged = [(position, position + len(name)) for position, name in person_positions]
+        tagged_starts = sorted(start for start, _ in tagged)
+        tagged_end = dict(tagged)
+        missed = []
+        pattern = r"\b(?:" + "|".join(re.escape(surname) for surname in sorted(unique, key=len, reverse=True)) + r")\b"
+        for match in re.finditer(pattern, self.text):
+            before = bisect_left(tagged_starts, match.start() + 1) - 1
+            if before >= 0 and tagged_end[tagged_starts[before]] > match.start():
+                continue  # inside a name the recogniser found
+            missed.append((match.start(), unique[match.group(0)]))
+        return missed
 
     def _thing_before(self, offset: int, recent_speaker: str | None) -> str | None:
         """What "it added" stands for: the last speaker when that was no person ("the statement",
@@ -559,6 +603,16 @@ class _NameResolver:
             if kept and kept[-1].casefold() in TITLE_NOUNS:
                 return " ".join(kept)
         return None
+
+
+def _unique_surnames(people: list[ArticleEntity]) -> dict[str, str]:
+    """Surname -> full name, for the people whose surname no one else in the article shares."""
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for person in people:
+        words = person.name.split()
+        if len(words) > 1 and len(words[-1]) > 2:
+            by_surname[words[-1]].append(person.name)
+    return {surname: names[0] for surname, names in by_surname.items() if len(names) == 1}
 
 
 # Speakers that "it" never stands for, beside titles and pronouns.
