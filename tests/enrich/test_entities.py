@@ -51,6 +51,16 @@ def test_a_span_that_runs_on_into_a_function_word_is_cut_back_to_the_name(span, 
     assert clean_name(span) == name
 
 
+@pytest.mark.parametrize(
+    ("span", "name"),
+    [('the "Black Death', "Black Death"), ("’s xCloud", "xCloud"), ("® Honey", "Honey"), ("@Ilhan", "Ilhan"),
+     ("! - Jeongdong Theater", "Jeongdong Theater"), ("#MeToo", "#MeToo"), ("AT&T", "AT&T")],
+)  # fmt: skip
+def test_what_a_span_opens_with_before_the_name_is_cut(span, name):
+    """Names of the entity table after the Zyte pages went through the pipeline (7 of 2,531)."""
+    assert clean_name(span) == name
+
+
 def test_a_span_without_a_capital_is_no_name():
     """The recogniser's slips on real pages: "goji" (berries) as a person, "n’t" as a place."""
     mentions = [Mention("goji", "PERSON", 0), Mention("n’t", "GPE", 10), Mention("eBay", "ORG", 20), Mention("Chia", "PERSON", 30)]

@@ -29,6 +29,9 @@ ALIASES = {
 }  # fmt: skip
 _POSSESSIVE = re.compile(r"[’']s?$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# What the recogniser's span may open with before the name: the rest of a possessive ("Microsoft’s
+# xCloud" gave "’s xCloud"), a quotation mark after "the", a symbol ("® Honey", "@Ilhan").
+_LEADING_JUNK = re.compile(r"^(?:[’']s\b\s*|[^\w#]+)+")
 # A name never ends in a function word; the recogniser's span sometimes runs on into one ("iPad
 # Pro and", "The Associated Press that"), more often in title-case headlines ("Sbarro Files For
 # Bankruptcy"). "Group A" keeps its letter: a capital A alone is part of a name.
@@ -56,7 +59,7 @@ def entity_key(name: str) -> str:
 
 def clean_name(text: str) -> str:
     name = _TRAILING_FUNCTION_WORDS.sub("", " ".join(text.split()).strip(" ,;:-–—\"“”"))
-    name = _LEADING_THE.sub("", _POSSESSIVE.sub("", name).strip(" ,;:-–—\"“”"))
+    name = _LEADING_JUNK.sub("", _LEADING_THE.sub("", _POSSESSIVE.sub("", name).strip(" ,;:-–—\"“”")))
     if name.casefold() in ALIASES:  # before the full stop goes: "U.S." is an alias, "U.S" is not
         return ALIASES[name.casefold()]
     name = name.strip(".")

@@ -90,11 +90,25 @@ def story_coverage(session: Session, story_id: int) -> StoryCoverage | int | Non
         article_count=len(members),
         timeline=[TimelineEntry(a, copies.get(a.id, [])) for a in primaries],
         sources=sources,
-        lead=sources[1].first_at - sources[0].first_at if len(sources) > 1 else None,
+        lead=_lead(sources[0].first_at, sources[1].first_at) if len(sources) > 1 else None,
         summary=_summary(primaries, enrichment.summaries_of(primary_ids)),
         quotes=_quotes_by_speaker(enrichment.quotes_in(primary_ids), by_id),
         entities=enrichment.entities_in([a.id for a in members]),
     )
+
+
+def _lead(first: datetime, second: datetime) -> timedelta | None:
+    """How long the first outlet surely had the story alone, or None when that is not known.
+    A time of exactly midnight is most often a page's date without a time ("18 Nov 2019"), so
+    it stands for any moment of that day: a date-only report and one at 19:09 that day could
+    have come in either order."""
+    latest_first = first + timedelta(days=1) - timedelta(microseconds=1) if _date_only(first) else first
+    lead = second - latest_first
+    return lead if lead > timedelta(0) else None
+
+
+def _date_only(moment: datetime) -> bool:
+    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
 
 
 def _sources(members: list[Article]) -> list[SourceCoverage]:
