@@ -18,7 +18,7 @@ import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from newsloom.enrich.entities import ArticleEntity, merge_mentions
@@ -136,7 +136,8 @@ def find_quotes(
     and `person_positions` the (offset, name) of every person mention, for resolving pronouns
     and surnames.
     """
-    quoted = [(start + s, start + e) for start, paragraph in _paragraphs(text) for s, e, _ in _quoted_spans(paragraph)]
+    paragraphs = [(start, paragraph, _quoted_spans(paragraph)) for start, paragraph in _paragraphs(text)]
+    quoted = [(start + s, start + e) for start, _, spans in paragraphs for s, e, _ in spans]
     resolver = _NameResolver(text, entities, person_positions, quoted)
     quotes: list[Quote] = []
     previous: _Speaker | None = None
@@ -146,8 +147,7 @@ def find_quotes(
         mention = text[offset + first : offset + last]
         return _Speaker(resolver.resolve(offset + first, mention, recent.name if recent else None), offset + first, offset + last)
 
-    for start, paragraph in _paragraphs(text):
-        spans = _quoted_spans(paragraph)
+    for start, paragraph, spans in paragraphs:
         # NBC's “Meet the Press”, the hacker known as “Guccifer”: names and titles, no one's words.
         said = [span for span in spans if not _names_a_thing(paragraph[max(0, span[0] - 1 - _NAME_REACH) : span[0] - 1], span[2])]
         if not any(len(words.split()) >= MIN_QUOTE_WORDS for _, _, words in said):
@@ -438,15 +438,9 @@ class _NameResolver:
         self.text = text
         self.people = [e for e in entities if e.kind == "person"]
         self.organisations = [e for e in entities if e.kind == "organization"]
-        starts = sorted(start for start, _ in quoted)
-        ends = {start: end for start, end in quoted}
-
-        def outside(position: int) -> bool:
-            before = bisect_left(starts, position + 1) - 1
-            return before < 0 or ends[starts[before]] <= position
-
+        inside_quotation = _within_any(quoted)
         named = person_positions + self._surnames_missed(person_positions)
-        self.positions = sorted((position, name) for position, name in named if outside(position))
+        self.positions = sorted((position, name) for position, name in named if not inside_quotation(position))
         self._roles: dict[str, str | None] = {}
         self._genders: dict[str, str | None] = {}
         self._speaking_organisations: list[tuple[int, str]] | None = None
@@ -486,17 +480,13 @@ class _NameResolver:
         unique = _unique_surnames(self.people)
         if not unique:
             return []
-        tagged = [(position, position + len(name)) for position, name in person_positions]
-        tagged_starts = sorted(start for start, _ in tagged)
-        tagged_end = dict(tagged)
-        missed = []
+        inside_a_name = _within_any([(position, position + len(name)) for position, name in person_positions])
         pattern = r"\b(?:" + "|".join(re.escape(surname) for surname in sorted(unique, key=len, reverse=True)) + r")\b"
-        for match in re.finditer(pattern, self.text):
-            before = bisect_left(tagged_starts, match.start() + 1) - 1
-            if before >= 0 and tagged_end[tagged_starts[before]] > match.start():
-                continue  # inside a name the recogniser found
-            missed.append((match.start(), unique[match.group(0)]))
-        return missed
+        return [
+            (match.start(), unique[match.group(0)])
+            for match in re.finditer(pattern, self.text)
+            if not inside_a_name(match.start())  # the recogniser found this one
+        ]
 
     def _thing_before(self, offset: int, recent_speaker: str | None) -> str | None:
         """What "it added" stands for: the last speaker when that was no person ("the statement",
@@ -603,6 +593,18 @@ class _NameResolver:
             if kept and kept[-1].casefold() in TITLE_NOUNS:
                 return " ".join(kept)
         return None
+
+
+def _within_any(spans: Iterable[tuple[int, int]]) -> Callable[[int], bool]:
+    """Whether a position falls in one of these (start, end) spans, which never overlap."""
+    ordered = sorted(spans)
+    starts = [start for start, _ in ordered]
+
+    def within(position: int) -> bool:
+        last = bisect_right(starts, position) - 1
+        return last >= 0 and position < ordered[last][1]
+
+    return within
 
 
 def _unique_surnames(people: list[ArticleEntity]) -> dict[str, str]:
