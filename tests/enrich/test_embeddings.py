@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from newsloom.enrich.embeddings import DIMENSIONS, MiniLmEmbedder
+from newsloom.enrich.embeddings import DIMENSIONS, MAX_BATCH, RUN_COST_IN_TOKENS, MiniLmEmbedder, batches
 from tests.support.reference_minilm import reference_vectors
 
 SENTENCES = [
@@ -48,3 +50,25 @@ def test_a_missing_model_file_fails_with_a_clear_message(tmp_path: Path) -> None
 
     with pytest.raises(ModelMissingError, match="absent.onnx is missing"):
         MiniLmEmbedder(model_path=tmp_path / "absent.onnx").embed(["hello"])
+
+
+def _cost(lengths: list[int], runs: list[tuple[int, int]]) -> int:
+    return sum(RUN_COST_IN_TOKENS + (end - start) * lengths[end - 1] for start, end in runs)
+
+
+def test_batches_cover_every_sentence_once_and_cost_least() -> None:
+    # A long sentence is not padded into a batch of short ones.
+    assert batches([10, 10, 11, 200]) == [(0, 3), (3, 4)]
+    assert batches([]) == [] and batches([7]) == [(0, 1)]
+    rng = random.Random(7)
+    for _ in range(40):
+        lengths = sorted(rng.choice([5, 12, 25, 30, 31, 45, 60, 120, 256]) for _ in range(rng.randint(1, 9)))
+        runs = batches(lengths)
+        assert [index for start, end in runs for index in range(start, end)] == list(range(len(lengths)))
+        every_cut = (
+            [(0, *cuts, len(lengths))[i : i + 2] for i in range(len(cuts) + 1)]
+            for size in range(len(lengths))
+            for cuts in itertools.combinations(range(1, len(lengths)), size)
+        )
+        assert _cost(lengths, runs) == min(_cost(lengths, [tuple(run) for run in cut]) for cut in every_cut)
+    assert max(end - start for start, end in batches([30] * 100)) <= MAX_BATCH

@@ -28,10 +28,15 @@ DIMENSIONS = 384
 MODEL_NAME = "all-MiniLM-L6-v2-int8-onnx"
 # sentence-transformers' limit for this model; longer sentences are truncated, as there.
 MAX_TOKENS = 256
-# Sentences are sorted by length and batched; small batches pad less. 8 measured best on
-# whole articles and within 11% of it on leads; 16 cost 17–43% more (bench/enrich.py).
-BATCH_SIZE = 8
-
+# onnxruntime's fused SkipLayerNormalization took 0.58 ms a call on the CPU where the plain Add
+# and LayerNormalization it replaces take 0.11: unfused, the model runs 15% faster (1.32.0,
+# bench/enrich.py; docs/benchmarks.md).
+SLOWER_FUSIONS = ["SkipLayerNormFusion"]
+# Sentences are sorted by length and cut into batches of similar lengths, so that padding
+# (work thrown away) stays small: a run costs about as much as this many more tokens
+# (bench/enrich.py), and a batch holds at most MAX_BATCH sentences.
+RUN_COST_IN_TOKENS = 8
+MAX_BATCH = 16
 
 class MiniLmEmbedder:
     """Loaded once per process on first use (thread-safe); `embed` is safe to call from threads.
@@ -71,12 +76,11 @@ class MiniLmEmbedder:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         session, tokenizer = self._load()
         encodings = tokenizer.encode_batch([text or " " for text in texts])
-        # Batches of sentences of equal token length: padding is work thrown away.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), BATCH_SIZE):
-            batch = order[start : start + BATCH_SIZE]
-            width = max(len(encodings[i].ids) for i in batch)
+        for start, end in batches([len(encodings[i].ids) for i in order]):
+            batch = order[start:end]
+            width = len(encodings[batch[-1]].ids)
             ids = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
             for row, i in enumerate(batch):
@@ -105,7 +109,7 @@ class MiniLmEmbedder:
                 if integer:
                     self._session = self._integer_session(path, version, tokenizer, options)
                 else:
-                    self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                    self._session = _session(str(path), options)
                 self._tokenizer = tokenizer
                 self._version = version + (f"+{TRANSFORM_VERSION}" if integer else "")
             return self._session, self._tokenizer
@@ -113,23 +117,41 @@ class MiniLmEmbedder:
     def _integer_session(self, path: Path, version: str, tokenizer, options):  # type: ignore[no-untyped-def]
         """From the kept file when there is one; a damaged file is derived again, and a folder
         that cannot be written costs only the time to derive in memory."""
-        import onnxruntime
-
-        def session(model):  # type: ignore[no-untyped-def]
-            return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-
         if self._cache_dir is not None:
             try:
                 kept = integer_model_file(path, version, tokenizer, self._cache_dir)
                 try:
-                    return session(str(kept))
+                    return _session(str(kept), options)
                 except Exception as error:  # onnxruntime's errors share no base class but Exception
                     log.warning("the kept embedding model %s cannot be loaded (%s); deriving it again", kept, error)
                     kept.unlink(missing_ok=True)
-                    return session(str(integer_model_file(path, version, tokenizer, self._cache_dir)))
+                    return _session(str(integer_model_file(path, version, tokenizer, self._cache_dir)), options)
             except OSError as error:
                 log.warning("cannot keep the integer embedding model in %s (%s); deriving it in memory", self._cache_dir, error)
-        return session(integer_model(path, tokenizer))
+        return _session(integer_model(path, tokenizer), options)
+
+
+def batches(lengths: list[int]) -> list[tuple[int, int]]:
+    """`lengths` (sorted, shortest first) cut into runs `[start, end)` that cost least: each
+    run costs its padded tokens (its size times its longest) and RUN_COST_IN_TOKENS."""
+    cost = [0] + [0] * len(lengths)
+    start_of = [0] * (len(lengths) + 1)
+    for end in range(1, len(lengths) + 1):
+        cost[end], start_of[end] = min(
+            (cost[start] + RUN_COST_IN_TOKENS + (end - start) * lengths[end - 1], start)
+            for start in range(max(0, end - MAX_BATCH), end)
+        )
+    runs, end = [], len(lengths)
+    while end:
+        runs.append((start_of[end], end))
+        end = start_of[end]
+    return runs[::-1]
+
+
+def _session(model, options):  # type: ignore[no-untyped-def]
+    import onnxruntime
+
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"], disabled_optimizers=SLOWER_FUSIONS)
 
 
 def vendored_tokenizer():  # type: ignore[no-untyped-def]

@@ -12,7 +12,9 @@ VNNI do faster (the whole model about 1.8 times):
 - Smoothing (SmoothQuant, Xiao et al. 2023): a few channels of `x` run far larger than the
   rest; dividing them by `s` and multiplying `W`'s rows by `s` leaves `x @ W` unchanged but
   shares the range between the two. `s` comes from `x`'s largest values on a short text that
-  ships with the model (`calibration.txt`), so every machine derives the same model.
+  ships with the model (`calibration.txt`), so every machine derives the same model. The
+  products that read one input (a layer's query, key and value) share its smoothing, so the
+  input is quantized once for the three.
 
 The vectors stay within cosine 0.99 of the fp32 reference (tests/enrich/test_integer.py);
 the trade is measured in docs/benchmarks.md. Deriving costs about 2 s of CPU and 240 MiB of
@@ -36,7 +38,7 @@ import numpy as np
 SMOOTHING = 0.5
 # Stored with every vector, and part of the kept file's name: change it with the derivation
 # (or calibration.txt), so that no process loads a model derived the old way.
-TRANSFORM_VERSION = "int8-rows-1"
+TRANSFORM_VERSION = "int8-rows-2"
 
 
 def integer_products_are_exact() -> bool:
@@ -91,21 +93,52 @@ def integer_model(model_path: Path, tokenizer) -> bytes:  # type: ignore[no-unty
         if node.op_type == "MatMul" and node.input[1] in weights and len(weights[node.input[1]].dims) == 2
     }  # fmt: skip
     largest = _largest_inputs(model, [original[i].input[0] for i in sorted(products)], tokenizer)
-    nodes, constants = [], _Constants()
+    # Products of one input (a layer's query, key and value) share one smoothing, so the input
+    # is quantized once for all of them.
+    sharing: dict[str, list[np.ndarray]] = {}
+    for i in sorted(products):
+        sharing.setdefault(original[i].input[0], []).append(onnx.numpy_helper.to_array(weights[original[i].input[1]]))
+    nodes, constants, quantized = [], _Constants(), {}
     for i, node in enumerate(original):
         if i in products:
-            weight = onnx.numpy_helper.to_array(weights[node.input[1]])
-            nodes.extend(_integer_product(node, weight, largest[node.input[0]], constants))
+            x = node.input[0]
+            if x not in quantized:
+                quantized[x] = _QuantizedInput(x, _smoothing(largest[x], sharing[x]), constants)
+                nodes.extend(quantized[x].nodes)
+            nodes.extend(quantized[x].product(node, onnx.numpy_helper.to_array(weights[node.input[1]]), constants))
         else:
             nodes.append(node)
     del model.graph.node[:]
-    model.graph.node.extend(nodes)
+    model.graph.node.extend(_without_nan_guards(nodes))
     # The float matrices the products replaced: kept, they would cost 40 MB and a warning each.
     used = {name for node in nodes for name in node.input}
     kept = [init for init in model.graph.initializer if init.name in used]
     del model.graph.initializer[:]
     model.graph.initializer.extend(kept + constants.tensors)
     return model.SerializeToString()
+
+
+def _without_nan_guards(nodes: list) -> list:  # type: ignore[type-arg]
+    """`nodes` without the exporter's `Where(IsNaN(softmax), 0, softmax)` after each attention
+    softmax: a row is NaN only when every key is masked, and the first token ([CLS]) never is.
+    The guards cost 5% of the model's time (bench/enrich.py)."""
+    made_by = {output: node for node in nodes for output in node.output}
+
+    def guarded_softmax(node) -> str | None:  # type: ignore[no-untyped-def]
+        test = made_by.get(node.input[0]) if node.op_type == "Where" else None
+        if test is None or test.op_type != "IsNaN" or node.input[2] != test.input[0]:
+            return None
+        softmax = made_by.get(test.input[0])
+        return softmax.output[0] if softmax is not None and softmax.op_type == "Softmax" else None
+
+    renamed = {node.output[0]: softmax for node in nodes if (softmax := guarded_softmax(node)) is not None}
+    guards = {node.output[0] for node in nodes if node.output[0] in renamed}
+    guards |= {made_by[node.input[0]].output[0] for node in nodes if node.output[0] in renamed}
+    kept = [node for node in nodes if node.output[0] not in guards]
+    for node in kept:
+        for i, name in enumerate(node.input):
+            node.input[i] = renamed.get(name, name)
+    return kept
 
 
 def _folded(model_path: Path):  # type: ignore[no-untyped-def]
@@ -158,38 +191,53 @@ class _Constants:
         return name
 
 
-def _integer_product(node, weight: np.ndarray, largest_input: np.ndarray, constants: _Constants) -> list:  # type: ignore[no-untyped-def,type-arg]
-    """Nodes computing `node`'s x @ W as: smooth x, quantize each row to uint8, multiply in
-    integers, scale back, and add back what the rows' minimums contribute."""
-    from onnx import TensorProto, helper
+def _smoothing(largest_input: np.ndarray, weights: list[np.ndarray]) -> np.ndarray:
+    """Per input channel, what divides `x` and multiplies the rows of every `W` it meets."""
+    largest_weight = np.max([np.abs(weight).max(axis=1) for weight in weights], axis=0)
+    return np.maximum(largest_input, 1e-5) ** SMOOTHING / np.maximum(largest_weight, 1e-5) ** (1 - SMOOTHING)
 
-    smoothing = (np.maximum(largest_input, 1e-5) ** SMOOTHING / np.maximum(np.abs(weight).max(axis=1), 1e-5) ** (1 - SMOOTHING))
-    smoothed = weight * smoothing[:, None]
-    column_scale = np.maximum(np.abs(smoothed).max(axis=0) / 127.0, 1e-12).astype(np.float32)
-    quantized = np.clip(np.round(smoothed / column_scale), -127, 127).astype(np.int8)
-    # Each row of x is min + scale * q, so x @ W = scale * (q @ W) + min * (the column sums of W).
-    column_sums = (quantized.astype(np.float32) * column_scale).sum(axis=0).astype(np.float32)
-    p = node.name or node.output[0]
-    x = node.input[0]
-    return [
-        helper.make_node("Mul", [x, constants.add(f"{p}/unsmooth", (1 / smoothing).astype(np.float32))], [f"{p}/x"]),
-        helper.make_node("ReduceMin", [f"{p}/x"], [f"{p}/min"], axes=[-1], keepdims=1),
-        helper.make_node("ReduceMax", [f"{p}/x"], [f"{p}/max"], axes=[-1], keepdims=1),
-        helper.make_node("Sub", [f"{p}/max", f"{p}/min"], [f"{p}/range"]),
-        helper.make_node("Max", [f"{p}/range", constants.add(f"{p}/tiny", np.array(1e-8, np.float32))], [f"{p}/range+"]),
-        helper.make_node("Div", [f"{p}/range+", constants.add(f"{p}/255", np.array(255.0, np.float32))], [f"{p}/scale"]),
-        helper.make_node("Sub", [f"{p}/x", f"{p}/min"], [f"{p}/shifted"]),
-        helper.make_node("Div", [f"{p}/shifted", f"{p}/scale"], [f"{p}/steps"]),
-        helper.make_node("Round", [f"{p}/steps"], [f"{p}/rounded"]),
-        helper.make_node("Cast", [f"{p}/rounded"], [f"{p}/q"], to=TensorProto.UINT8),
-        helper.make_node(
-            "MatMulInteger",
-            [f"{p}/q", constants.add(f"{p}/w", quantized), constants.add(f"{p}/zero", np.array(0, np.uint8))],
-            [f"{p}/int"],
-        ),
-        helper.make_node("Cast", [f"{p}/int"], [f"{p}/float"], to=TensorProto.FLOAT),
-        helper.make_node("Mul", [f"{p}/float", f"{p}/scale"], [f"{p}/row-scaled"]),
-        helper.make_node("Mul", [f"{p}/row-scaled", constants.add(f"{p}/column-scale", column_scale)], [f"{p}/product"]),
-        helper.make_node("Mul", [f"{p}/min", constants.add(f"{p}/column-sums", column_sums)], [f"{p}/from-min"]),
-        helper.make_node("Add", [f"{p}/product", f"{p}/from-min"], list(node.output)),
-    ]
+
+class _QuantizedInput:
+    """`x` smoothed and quantized to uint8 per row (`nodes`), ready for the products that read it."""
+
+    def __init__(self, x: str, smoothing: np.ndarray, constants: _Constants) -> None:
+        from onnx import TensorProto, helper
+
+        self.smoothing = smoothing
+        p = self.prefix = f"{x}/quantized"
+        self.nodes = [
+            helper.make_node("Mul", [x, constants.add(f"{p}/unsmooth", (1 / smoothing).astype(np.float32))], [f"{p}/x"]),
+            helper.make_node("ReduceMin", [f"{p}/x"], [f"{p}/min"], axes=[-1], keepdims=1),
+            helper.make_node("ReduceMax", [f"{p}/x"], [f"{p}/max"], axes=[-1], keepdims=1),
+            helper.make_node("Sub", [f"{p}/max", f"{p}/min"], [f"{p}/range"]),
+            helper.make_node("Max", [f"{p}/range", constants.add(f"{p}/tiny", np.array(1e-8, np.float32))], [f"{p}/range+"]),
+            helper.make_node("Div", [f"{p}/range+", constants.add(f"{p}/255", np.array(255.0, np.float32))], [f"{p}/scale"]),
+            helper.make_node("Sub", [f"{p}/x", f"{p}/min"], [f"{p}/shifted"]),
+            helper.make_node("Div", [f"{p}/shifted", f"{p}/scale"], [f"{p}/steps"]),
+            helper.make_node("Round", [f"{p}/steps"], [f"{p}/rounded"]),
+            helper.make_node("Cast", [f"{p}/rounded"], [f"{p}/q"], to=TensorProto.UINT8),
+        ]
+
+    def product(self, node, weight: np.ndarray, constants: _Constants) -> list:  # type: ignore[no-untyped-def,type-arg]
+        """Nodes computing `node`'s x @ W: multiply in integers, scale back, and add back what
+        the rows' minimums contribute."""
+        from onnx import TensorProto, helper
+
+        smoothed = weight * self.smoothing[:, None]
+        column_scale = np.maximum(np.abs(smoothed).max(axis=0) / 127.0, 1e-12).astype(np.float32)
+        quantized = np.clip(np.round(smoothed / column_scale), -127, 127).astype(np.int8)
+        # Each row of x is min + scale * q, so x @ W = scale * (q @ W) + min * (the column sums of W).
+        column_sums = (quantized.astype(np.float32) * column_scale).sum(axis=0).astype(np.float32)
+        p, x = node.name or node.output[0], self.prefix
+        return [
+            helper.make_node(
+                "MatMulInteger",
+                [f"{x}/q", constants.add(f"{p}/w", quantized), constants.add(f"{p}/zero", np.array(0, np.uint8))],
+                [f"{p}/int"],
+            ),
+            helper.make_node("Cast", [f"{p}/int"], [f"{p}/float"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", [f"{p}/float", f"{x}/scale"], [f"{p}/row-scaled"]),
+            helper.make_node("Mul", [f"{p}/row-scaled", constants.add(f"{p}/column-scale", column_scale)], [f"{p}/product"]),
+            helper.make_node("Mul", [f"{x}/min", constants.add(f"{p}/column-sums", column_sums)], [f"{p}/from-min"]),
+            helper.make_node("Add", [f"{p}/product", f"{p}/from-min"], list(node.output)),
+        ]
