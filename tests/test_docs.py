@@ -26,5 +26,5 @@ def command_paths(command, prefix: str = "") -> list[str]:
 def test_every_cli_command_is_in_the_readme():
     text = README.read_text()
     paths = command_paths(typer.main.get_command(app))
-    assert len(paths) == 31
+    assert len(paths) == 32
     assert [path for path in paths if f"newsloom {path}" not in text] == []

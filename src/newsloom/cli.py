@@ -58,6 +58,8 @@ sources_app = typer.Typer(no_args_is_help=True, help="Publishers: extraction hea
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
+stories_app = typer.Typer(no_args_is_help=True, help="Stories: the coverage of one event, grouped.")
+app.add_typer(stories_app, name="stories")
 admin_app = typer.Typer(no_args_is_help=True, help="Accounts with powers: the admin who manages feeds, and moderators.")
 app.add_typer(admin_app, name="admin")
 
@@ -827,6 +829,21 @@ def enrich(
     if article is not None and outcomes.get("missing"):
         usage_error(f"no article with id {article}")
     out.print(f"enriched {len(ids)} articles: " + (", ".join(f"{n} {s}" for s, n in sorted(outcomes.items())) or "nothing to do"))
+
+
+@stories_app.command("rebuild")
+def stories_rebuild(ctx: typer.Context) -> None:
+    """Form every story again from its articles, oldest first, with the clustering of this
+    version (after an upgrade that changed it, or a new `story_window_hours`). Links to old
+    stories keep working: the story holding most of an old story's articles keeps its id or
+    is where the old id redirects. Stop the workers first (`newsloom serve` runs one)."""
+    with _services(ctx) as services:
+        result = services.stories.rebuild()
+    out.print(
+        f"{result.articles} articles: {result.stories_before} stories before, {result.stories_after} now "
+        f"({result.kept} kept their id, {result.started} new, {result.redirected} old ids redirect); "
+        f"{result.moved} articles changed story"
+    )
 
 
 @app.command()

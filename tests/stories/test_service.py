@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, StoryRepository
 from newsloom.store.models import StoryRow
-from newsloom.stories.service import Consolidation, StoryService
+from newsloom.stories.service import Consolidation, Rebuild, StoryService
 from tests.conftest import expected_vector_index
 from tests.support.site import article_page
 from tests.support.stories import coverage_page, find_story
@@ -142,6 +142,38 @@ def test_a_story_that_drifted_splits_and_the_larger_part_keeps_its_id(services):
     assert services.stories.consolidate() == Consolidation(merged=0, split=0)  # the parts are not merged back
     joined = cover(services, "Titanfall", 1, published=now, first=5)[0]
     assert joined.story_id == started  # later coverage finds the new story
+
+
+def test_a_rebuild_forms_stories_again_and_every_old_link_still_leads_somewhere(services):
+    """Stories formed under clustering that joined anything, then rebuilt under today's."""
+    services.stories.clusterer = type(services.stories.clusterer)(join_threshold=-1.0, min_cosine=-1.0)
+    now = datetime.now(UTC)
+    sbarro, titanfall = cover(services, "Sbarro", 3, published=now), cover(services, "Titanfall", 2, published=now)
+    services.stories.clusterer = type(services.stories.clusterer)(join_threshold=0.99)  # and then nothing joined
+    late = cover(services, "Sbarro", 2, published=now, first=3)
+    reprint = coverage_page(find_story("Titanfall"), 0, now)[1].replace("</article>", f"<p>{REPUBLISHED}</p></article>")
+    copy = ingest(services, "https://aggregator.example/titanfall", reprint)
+    blob = sbarro[0].story_id
+    assert {a.story_id for a in sbarro + titanfall + [copy]} == {blob} and len({a.story_id for a in late}) == 2
+
+    services.stories.clusterer = type(services.stories.clusterer)()
+    result = services.stories.rebuild()
+    assert result == Rebuild(articles=8, stories_before=3, stories_after=2, kept=1, started=1, redirected=2, moved=5)
+    with services.database.read() as session:
+        stories = StoryRepository(session)
+        assert {story_of(session, a.article_id) for a in sbarro + late} == {blob}  # the larger part keeps the id
+        [started] = {story_of(session, a.article_id) for a in titanfall + [copy]}  # the copy follows its original
+        assert started != blob and stories.get(started).merged_into_id is None
+        for gone in {a.story_id for a in late}:  # old links lead to where their articles went
+            assert stories.get(gone).merged_into_id == blob
+        assert [s.article_count for s in stories.summaries([blob, started])] == [5, 3]
+        assert stories.get(blob).article_count == 5 and stories.get(started).article_count == 3
+        assert stories.get(started).headline_article_id in {a.article_id for a in titanfall}
+        assert "titanfall" in stories.get(started).terms and "titanfall" not in stories.get(blob).terms  # columns from the members
+        assert "organization:sbarro" in stories.get(blob).terms
+    # Later coverage finds the rebuilt stories, and a second rebuild changes nothing.
+    assert cover(services, "Titanfall", 1, published=now, first=4)[0].story_id == started
+    assert services.stories.rebuild() == Rebuild(9, 2, 2, 2, 0, 0, 0)
 
 
 def test_near_copies_join_their_originals_story(services):

@@ -3,7 +3,7 @@
 The shipped ONNX file stores int8 weights but turns them back into float32 before every
 matrix product, so it computes as slowly as the float model. This rewrites each product
 `x @ W` with a constant `W` to multiply 8-bit integers (`MatMulInteger`), which CPUs with
-VNNI do faster (the whole model about 1.8 times):
+VNNI do faster (the whole model about twice as fast; docs/benchmarks.md):
 
 - `W`: int8 per output column, symmetric (scale = the column's largest |w| / 127).
 - `x`: uint8 per token, asymmetric (each row spread over 0..255 between its own minimum and

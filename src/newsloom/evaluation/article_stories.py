@@ -22,9 +22,9 @@ from importlib import resources
 from pathlib import Path
 
 from newsloom.enrich.embeddings import DIMENSIONS
-from newsloom.evaluation.stories import ClusteringScore, b_cubed, stream
+from newsloom.evaluation.stories import ClusteringScore, b_cubed
 from newsloom.settings import Settings, model_cache_dir
-from newsloom.stories.clustering import StoryClusterer
+from newsloom.stories.clustering import StoryClusterer, stream
 from newsloom.stories.service import member_of
 
 

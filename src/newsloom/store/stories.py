@@ -106,16 +106,24 @@ class StoryRepository:
 
     def member_outlines(self, story_id: int, limit: int) -> list[StoryMember]:
         """Its articles' titles, times, embeddings and entities, oldest first, at most `limit`."""
+        return [outline for _, outline in self._outlines(ArticleRow.story_id == story_id, limit)]
+
+    def placed_outlines(self) -> list[tuple[int, StoryMember]]:
+        """Every article in a story, with its story's id, oldest first: what a rebuild reads."""
+        return self._outlines(ArticleRow.story_id.is_not(None))
+
+    def _outlines(self, where, limit: int | None = None) -> list[tuple[int, StoryMember]]:  # type: ignore[no-untyped-def]
         rows = self.session.execute(
-            select(ArticleRow.id, ArticleRow.title, ArticleRow.sort_at, ArticleRow.duplicate_of, ArticleEmbeddingRow.vector)
+            select(ArticleRow.story_id, ArticleRow.id, ArticleRow.title, ArticleRow.sort_at, ArticleRow.duplicate_of,
+                   ArticleEmbeddingRow.vector)
             .outerjoin(ArticleEmbeddingRow, ArticleEmbeddingRow.article_id == ArticleRow.id)
-            .where(ArticleRow.story_id == story_id)
+            .where(where)
             .order_by(ArticleRow.sort_at, ArticleRow.id)
             .limit(limit)
-        )
-        outlines = [StoryMember(row[0], row[1], row[2], row[3], row[4] or None) for row in rows]
-        entities = EnrichmentRepository(self.session).entities_of([outline.article_id for outline in outlines])
-        return [replace(outline, entities=tuple(entities.get(outline.article_id, ()))) for outline in outlines]
+        )  # fmt: skip
+        outlines = [(row[0], StoryMember(row[1], row[2], row[3], row[4], row[5] or None)) for row in rows]
+        entities = EnrichmentRepository(self.session).entities_of([outline.article_id for _, outline in outlines])
+        return [(story_id, replace(outline, entities=tuple(entities.get(outline.article_id, ())))) for story_id, outline in outlines]
 
     def move(self, article_ids: list[int], from_id: int, to_id: int) -> int:
         """Moves those of the articles still in `from_id` to `to_id`; returns how many moved."""

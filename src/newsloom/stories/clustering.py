@@ -66,6 +66,8 @@ SPLIT_MARGIN = 0.10
 FADED_AT_WINDOW_EDGE = 0.5
 # Counts of the most frequent terms kept per story: enough for any event's names.
 MAX_STORY_TERMS = 200
+# `stream` consolidates after this many arrivals, as the service does on a schedule.
+CONSOLIDATE_EVERY = 100
 
 
 @dataclass(frozen=True)
@@ -348,3 +350,45 @@ def _two_means(vectors: np.ndarray, rounds: int = 20) -> np.ndarray:
             total = vectors[labels == side].sum(axis=0)
             centres[side] = total / max(float(np.linalg.norm(total)), 1e-12)
     return labels
+
+
+def stream(members: list[Member], clusterer: StoryClusterer, dimensions: int) -> dict[int, int]:
+    """Each member's story id by its `article_id`, the members arriving in the given order and
+    consolidated every `CONSOLIDATE_EVERY` arrivals. A story is named by its first member's id."""
+    active = ActiveStories(dimensions)
+    story_of: dict[int, int] = {}
+    grouped: dict[int, list[Member]] = {}
+    touched: set[int] = set()
+    next_id = max((m.article_id for m in members), default=0) + 1  # ids for stories a split starts
+    for position, member in enumerate(members, start=1):
+        choice = clusterer.choose(member, active)
+        if choice.story_id is None:
+            story = StoryProfile(member.article_id, np.zeros(dimensions, np.float32), Counter(), 0, member.at, member.at)
+        else:
+            story = active.stories[choice.story_id]
+        active.discard(story.id)
+        story.add(member)
+        active.put(story)
+        story_of[member.article_id] = story.id
+        grouped.setdefault(story.id, []).append(member)
+        touched.add(story.id)
+        if position % CONSOLIDATE_EVERY == 0 or position == len(members):
+            for merge in clusterer.merges(active, touched & active.stories.keys()):
+                moved = grouped.pop(merge.gone_id)
+                for each in moved:
+                    story_of[each.article_id] = merge.keep_id
+                grouped[merge.keep_id].extend(moved)
+                touched.add(merge.keep_id)
+            for story_id in sorted(touched & active.stories.keys()):
+                split = clusterer.split(active.stories[story_id], grouped[story_id], active)
+                if split is None:
+                    continue
+                active.discard(story_id)
+                active.put(StoryProfile.of(story_id, split.keep, dimensions))
+                active.put(StoryProfile.of(next_id, split.leave, dimensions))
+                grouped[story_id], grouped[next_id] = split.keep, split.leave
+                for each in split.leave:
+                    story_of[each.article_id] = next_id
+                next_id += 1
+            touched = set()
+    return story_of

@@ -22,7 +22,7 @@ from newsloom.enrich.embeddings import DIMENSIONS
 from newsloom.store import ArticleRepository, Database, EnrichmentRepository, StoryRepository
 from newsloom.store.records import Article, StoryMember, StoryState
 from newsloom.store.vectors import VectorRepository, choose_backend
-from newsloom.stories.clustering import MIN_SPLIT_PART, ActiveStories, Member, StoryClusterer, StoryProfile
+from newsloom.stories.clustering import MIN_SPLIT_PART, ActiveStories, Member, StoryClusterer, StoryProfile, stream
 from newsloom.stories.terms import entity_terms, headline_terms
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,21 @@ class StoryAssignment:
 class Consolidation:
     merged: int
     split: int
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """`kept`: stories formed again under their old id; `started`: new ids; `redirected`: old
+    ids that now lead to the story holding most of their articles; `moved`: articles that
+    changed story."""
+
+    articles: int
+    stories_before: int
+    stories_after: int
+    kept: int
+    started: int
+    redirected: int
+    moved: int
 
 
 class PgvectorStories(ActiveStories):
@@ -146,6 +161,70 @@ class StoryService:
                 log.info("story %s merged into %s (%d articles moved, score %.2f)", gone.id, keep.id, moved, merge.score)
             splits = sum(self._split(story_id) for story_id in sorted(touched & self.active.stories.keys()))
             return Consolidation(merged=len(merges), split=splits)
+
+    def rebuild(self) -> Rebuild:
+        """Forms every story again from its articles, oldest first, as the clustering of today
+        would have formed them as they arrived: after a change to its thresholds or window.
+
+        Links never break. Each story formed keeps the id of the old story it holds most of
+        (the largest story chooses first); an old id that no story keeps redirects to the
+        story holding most of its articles, as a merged story does. Near copies follow their
+        original. Run it while no worker assigns articles: a worker's window in memory would
+        not see every change."""
+        with self._lock:
+            with self.database.read() as session:
+                placed = StoryRepository(session).placed_outlines()
+            old_story = {outline.article_id: story_id for story_id, outline in placed}
+            members = {outline.article_id: member_of(outline) for _, outline in placed}
+            originals = [outline for _, outline in placed if outline.duplicate_of not in old_story]
+            formed = stream([members[outline.article_id] for outline in originals], self.clusterer, DIMENSIONS)
+            parts: dict[int, list[StoryMember]] = {}
+            for _, outline in placed:
+                original = outline.duplicate_of if outline.duplicate_of in old_story else outline.article_id
+                parts.setdefault(formed[original], []).append(outline)
+            # The largest part chooses first, then the oldest: the old id it holds most articles of.
+            targets: dict[int, int | None] = {}
+            taken: set[int | None] = set()
+            for part, outlines in sorted(parts.items(), key=lambda item: (-len(item[1]), item[1][0].sort_at, item[0])):
+                held = Counter(old_story[outline.article_id] for outline in outlines).most_common()
+                targets[part] = next((story_id for story_id, _ in held if story_id not in taken), None)
+                taken.add(targets[part])
+            moved = self._write_rebuild(parts, targets, old_story, members)
+            self.__dict__.pop("active", None)  # the window is read again from the store
+            self._caught_up_at, self._touched = None, set()
+        before, kept = len(set(old_story.values())), sum(target is not None for target in targets.values())
+        return Rebuild(len(placed), before, len(parts), kept, len(parts) - kept, before - kept, moved)
+
+    def _write_rebuild(
+        self, parts: dict[int, list[StoryMember]], targets: dict[int, int | None], old_story: dict[int, int],
+        members: dict[int, Member],
+    ) -> int:  # fmt: skip
+        """One transaction: every part's articles into its story, each story's columns from
+        its new members, and each old id that no part kept redirected. Returns articles moved."""
+        moved, flows = 0, Counter[tuple[int, int]]()  # (old story, new story): articles
+        with self.database.write() as session:
+            stories = StoryRepository(session)
+            for part, outlines in parts.items():
+                profile = StoryProfile.of(0, [members[outline.article_id] for outline in outlines], DIMENSIONS)
+                headline = _central([members[o.article_id] for o in outlines if o.duplicate_of not in old_story])
+                target = targets[part]
+                if target is None:
+                    target = stories.create(*_columns(profile), headline_article_id=headline).id
+                else:
+                    stories.save(target, *_columns(profile), headline)
+                leaving: dict[int, list[int]] = {}
+                for outline in outlines:
+                    source = old_story[outline.article_id]
+                    flows[source, target] += 1
+                    if source != target:
+                        leaving.setdefault(source, []).append(outline.article_id)
+                moved += sum(stories.move(article_ids, source, target) for source, article_ids in leaving.items())
+            kept = {target for _, target in flows}
+            for (old_id, target), _ in flows.most_common():  # each old id not kept: to where most of its articles went
+                if old_id not in kept:
+                    stories.merge(target, old_id)
+                    kept.add(old_id)
+        return moved
 
     def _split(self, story_id: int) -> bool:
         """Splits the story if it drifted; the larger part keeps its id, so links hold."""
