@@ -54,7 +54,8 @@ def test_a_span_that_runs_on_into_a_function_word_is_cut_back_to_the_name(span, 
 @pytest.mark.parametrize(
     ("span", "name"),
     [('the "Black Death', "Black Death"), ("’s xCloud", "xCloud"), ("® Honey", "Honey"), ("@Ilhan", "Ilhan"),
-     ("! - Jeongdong Theater", "Jeongdong Theater"), ("#MeToo", "#MeToo"), ("AT&T", "AT&T")],
+     ("! - Jeongdong Theater", "Jeongdong Theater"), ("#MeToo", "#MeToo"), ("AT&T", "AT&T"),
+     ("a White House", "White House"), ("an Apple Watch", "Apple Watch"), ("A Tribe Called Quest", "A Tribe Called Quest")],
 )  # fmt: skip
 def test_what_a_span_opens_with_before_the_name_is_cut(span, name):
     """Names of the entity table after the Zyte pages went through the pipeline (7 of 2,531)."""
@@ -67,6 +68,22 @@ def test_a_span_without_a_capital_is_no_name():
     assert [entity.name for entity in merge_mentions(mentions)] == ["eBay", "Chia"]
     # Scripts without capitals keep their names.
     assert [entity.name for entity in merge_mentions([Mention("서울", "GPE", 0), Mention("东京", "GPE", 5)])] == ["서울", "东京"]
+
+
+def test_a_surname_joins_the_full_name_introduced_before_it():
+    """Zyte articles tagged #Cook beside #TimCook ("Hosting Cook" made the surname ambiguous),
+    and #VanDerBeek beside #JamesVanDerBeek."""
+    mentions = [Mention("Tim Cook", "PERSON", 0), Mention("Cook", "PERSON", 50), Mention("Hosting Cook", "PERSON", 90),
+                Mention("Cook", "PERSON", 150), Mention("James Van Der Beek", "PERSON", 200),
+                Mention("Van Der Beek", "PERSON", 260), Mention("Van Der Beek", "PERSON", 300)]  # fmt: skip
+    assert [(e.name, e.mentions) for e in merge_mentions(mentions)] == [("Tim Cook", 3), ("James Van Der Beek", 3), ("Hosting Cook", 1)]
+    # Two full names both named before it: which one is meant is not known.
+    mentions = [Mention("Tim Cook", "PERSON", 0), Mention("Jane Cook", "PERSON", 20), Mention("Cook", "PERSON", 50)]
+    assert [e.name for e in merge_mentions(mentions)] == ["Tim Cook", "Jane Cook", "Cook"]
+    # A span opening in lower case is no full name to fold into; an organisation's two words are no surname.
+    mentions = [Mention("older MacBook Pro", "PERSON", 0), Mention("MacBook Pro", "PERSON", 30),
+                Mention("Ascom North America", "PERSON", 60), Mention("North America", "LOC", 90)]  # fmt: skip
+    assert {e.name for e in merge_mentions(mentions)} == {"older MacBook Pro", "MacBook Pro", "Ascom North America", "North America"}
 
 
 def test_a_name_in_capitals_takes_the_texts_ordinary_spelling():

@@ -8,7 +8,6 @@ and "the United States" are one place.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from newsloom.enrich.nlp import Mention
@@ -28,7 +27,8 @@ ALIASES = {
     "nato": "NATO", "uae": "United Arab Emirates",
 }  # fmt: skip
 _POSSESSIVE = re.compile(r"[’']s?$")
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# "the" in any case; "a" and "an" only in lower case: "A Tribe Called Quest" is a name.
+_LEADING_ARTICLE = re.compile(r"^(?:[Tt][Hh][Ee]|an?)\s+")
 # What the recogniser's span may open with before the name: the rest of a possessive ("Microsoft’s
 # xCloud" gave "’s xCloud"), a quotation mark after "the", a symbol ("® Honey", "@Ilhan").
 _LEADING_JUNK = re.compile(r"^(?:[’']s\b\s*|[^\w#]+)+")
@@ -59,7 +59,7 @@ def entity_key(name: str) -> str:
 
 def clean_name(text: str) -> str:
     name = _TRAILING_FUNCTION_WORDS.sub("", " ".join(text.split()).strip(" ,;:-–—\"“”"))
-    name = _LEADING_JUNK.sub("", _LEADING_THE.sub("", _POSSESSIVE.sub("", name).strip(" ,;:-–—\"“”")))
+    name = _LEADING_JUNK.sub("", _LEADING_ARTICLE.sub("", _POSSESSIVE.sub("", name).strip(" ,;:-–—\"“”")))
     if name.casefold() in ALIASES:  # before the full stop goes: "U.S." is an alias, "U.S" is not
         return ALIASES[name.casefold()]
     name = name.strip(".")
@@ -88,25 +88,32 @@ def merge_mentions(mentions: list[Mention]) -> list[ArticleEntity]:
 
 
 def _merge_people(entities: list[ArticleEntity]) -> list[ArticleEntity]:
-    """Fold surname-only and first-name-only mentions into the one full name they fit."""
-    people = [e for e in entities if e.kind == "person" and len(e.name.split()) > 1]
-    by_last: dict[str, list[ArticleEntity]] = defaultdict(list)
-    by_first: dict[str, list[ArticleEntity]] = defaultdict(list)
-    for person in people:
-        by_last[entity_key(person.name.split()[-1])].append(person)
-        by_first[entity_key(person.name.split()[0])].append(person)
-    kept = []
-    for entity in entities:
-        if len(entity.name.split()) == 1:
-            key = entity_key(entity.name)
-            candidates = by_last.get(key) or (by_first.get(key) if entity.kind == "person" else None) or []
-            if len(candidates) == 1:  # ambiguous short names stay apart
-                target = candidates[0]
-                target.mentions += entity.mentions
-                target.aliases |= entity.aliases
-                target.first_position = min(target.first_position, entity.first_position)
-                continue
-        kept.append(entity)
+    """Fold a surname alone ("Cook", "Van Der Beek") or a first name alone into the one full
+    name it ends or opens. When several fit, the one the article introduced before it used the
+    short name wins: news names a person in full first ("Tim Cook ... Cook said"), and a later
+    "Hosting Cook" is a headline's or a sentence's capitals, not another Cook."""
+    # A full name opens with a capital: "older MacBook Pro" is the recogniser's slip.
+    people = [e for e in entities if e.kind == "person" and len(e.name.split()) > 1 and e.name[0].isupper()]
+    merged: set[int] = set()
+    for entity in sorted(entities, key=lambda e: len(e.name.split())):  # shorter names first: they fold into longer ones
+        words = [entity_key(word) for word in entity.name.split()]
+        if (len(words) > 1 and entity.kind != "person") or id(entity) in merged:
+            continue
+        candidates = [
+            person for person in people
+            if person is not entity and id(person) not in merged and len(person.name.split()) > len(words)
+            and ([entity_key(w) for w in person.name.split()[-len(words):]] == words
+                 or (len(words) == 1 and entity.kind == "person" and entity_key(person.name.split()[0]) == words[0]))
+        ]  # fmt: skip
+        if len(candidates) > 1:
+            candidates = [person for person in candidates if person.first_position < entity.first_position]
+        if len(candidates) == 1:  # ambiguous short names stay apart
+            target = candidates[0]
+            target.mentions += entity.mentions
+            target.aliases |= entity.aliases
+            target.first_position = min(target.first_position, entity.first_position)
+            merged.add(id(entity))
+    kept = [entity for entity in entities if id(entity) not in merged]
     return sorted(kept, key=lambda e: (-e.mentions, e.first_position))
 
 
