@@ -109,6 +109,22 @@ def test_one_tag_for_one_thing_named_short_and_long():
     assert tags == ["#GEHealthcare", "#SanFranciscoBayArea", "#DonaldTrump", "#DonaldTrumpJr", "#SanFranciscoGiants"]
 
 
+def test_common_words_that_capitals_made_look_like_names_are_no_tags():
+    """Zyte pages were tagged #Jam (a jam recipe), #Meth (a campaign against it), #Stats and
+    #NollywoodActress: words the article itself writes in lower case, capitalised by a headline
+    or a sentence's start."""
+    text = (
+        "Maybe Instagram changed everything. I went to the grocery store and bought jam. The jam was sweet, "
+        "and new jam is better than old jam. A new shop in New York sells it; the new owners came from New York. "
+        "The U.S. states with the most jam makers are new to it. Users of Instagram post jam. Grocery Store "
+        "owners agree, maybe."
+    )
+    names = [("organization", "Jam", 3), ("organization", "Maybe Instagram", 2), ("organization", "Grocery Store", 2),
+             ("place", "New York", 2), ("place", "United States", 2), ("organization", "Instagram", 1)]  # fmt: skip
+    entities = [ArticleEntity(kind, name, mentions, 10 * n) for n, (kind, name, mentions) in enumerate(names)]
+    assert choose_hashtags(entities, "How I make jam", text) == ["#Instagram", "#NewYork", "#UnitedStates"]
+
+
 def test_a_missing_model_is_a_clear_error():
     with pytest.raises(ModelMissingError, match="not installed"):
         SpacyModel("no_such_model_package").mentions("text")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from newsloom.enrich.entities import ArticleEntity, salience
+from newsloom.enrich.entities import ALIASES, ArticleEntity, entity_key, salience
+from newsloom.enrich.headlines import CAPITALISED, opens_sentence
 
 MAX_HASHTAGS = 6
 # Words of the page's furniture that must never become a tag.
@@ -22,13 +24,17 @@ def choose_hashtags(entities: list[ArticleEntity], title: str, text: str) -> lis
     ranked = sorted(entities, key=lambda entity: -salience(entity, title, len(text)))
     tags: list[str] = []
     chosen: list[ArticleEntity] = []
+    usage = _WordUsage(text, entities)
     for entity in ranked:
         in_title = entity.name.casefold() in title.casefold()
         if entity.key in NOT_TAGS or (entity.mentions < 2 and not in_title):
             continue
         if entity.kind != "person" and any(other.kind == entity.kind and _leads(other.key, entity.key) for other in chosen):
             continue
-        tag = hashtag(entity.name)
+        name = usage.as_a_name(entity)
+        if name is None:
+            continue
+        tag = hashtag(name)
         if len(tag) > 2 and tag not in tags:
             tags.append(tag)
             chosen.append(entity)
@@ -41,3 +47,34 @@ def _leads(one: str, other: str) -> bool:
     """Whether one name's words open the other's ("ge" and "ge healthcare"), either way round."""
     shorter, longer = sorted((one.split(), other.split()), key=len)
     return longer[: len(shorter)] == shorter
+
+
+class _WordUsage:
+    """How the article writes words: with a capital in mid-sentence, or in lower case."""
+
+    def __init__(self, text: str, entities: list[ArticleEntity]) -> None:
+        self.text = text
+        self.lower = Counter(re.findall(r"\b[a-z]+\b", text))
+        self.capitalised = Counter(m.group(0) for m in CAPITALISED.finditer(text) if not opens_sentence(text, m.start()))
+        self.names = {entity.key: entity.name for entity in entities}
+
+    def as_a_name(self, entity: ArticleEntity) -> str | None:
+        """The entity's name as the article uses it as a name, or None. Common words that a
+        headline's or a sentence's capitals made look like a name, which the article writes in
+        lower case more often, are none ("Jam" in a jam recipe, "Grocery Store"); a name that
+        a sentence's start joined to a common word is the name alone ("Maybe Instagram" is
+        Instagram), when the article names it so elsewhere."""
+        words = entity.name.split()
+        if entity.name in ALIASES.values() or not all(CAPITALISED.fullmatch(word) for word in words):
+            return entity.name  # "iPhone", "NASA", and our own spelling of "U.S.": written so on purpose
+        phrase = re.escape(entity.name)
+        written = sum(1 for m in re.finditer(phrase, self.text) if not opens_sentence(self.text, m.start()))
+        if written >= max(1, len(re.findall(rf"\b{phrase.lower()}\b", self.text))):
+            return entity.name
+        while words and self.lower[words[0].lower()] > self.capitalised[words[0]]:
+            words = words[1:]
+        while words and self.lower[words[-1].lower()] > self.capitalised[words[-1]]:
+            words = words[:-1]
+        if words == entity.name.split():
+            return entity.name
+        return self.names.get(entity_key(" ".join(words))) if words else None

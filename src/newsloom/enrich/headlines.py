@@ -17,7 +17,7 @@ from collections import Counter
 _SMALL_WORDS = frozenset("a an the and or but for nor on at to from by of in with as vs via".split())
 # A word that only title case would capitalise: a capital, then lower case only ("Files",
 # not "iOS", "SpaceX", "McDonald", "NASA").
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 # Capitalised words in a row: "North America", "Blue Origin".
 _RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+")
 # At least this share of a headline's words after the first, other than the small words above,
@@ -57,23 +57,23 @@ def _lowered(headline: str, body: str) -> str:
         m.start()
         for run in _RUN.finditer(headline)
         if " " in run.group(0) and run.group(0) in body
-        for m in _CAPITALISED.finditer(headline, run.start(), run.end())
+        for m in CAPITALISED.finditer(headline, run.start(), run.end())
     }
 
     def cased(word: re.Match[str]) -> str:
         text = word.group(0)
-        keep = word.start() in kept or _opens_sentence(headline, word.start())
+        keep = word.start() in kept or opens_sentence(headline, word.start())
         keep = keep or capitalised[text] > 0 and capitalised[text] >= lower[text.lower()]
         return text if keep else text.lower()
 
-    return _CAPITALISED.sub(cased, headline)
+    return CAPITALISED.sub(cased, headline)
 
 
-def _opens_sentence(text: str, start: int) -> bool:
+def opens_sentence(text: str, start: int) -> bool:
     """Whether the word at `start` is the first of a sentence, a line or a headline's part."""
     before = text[max(0, start - 6) : start].rstrip(" \t\"“‘'([")
     return not before or before[-1] in ".!?:|—–\n"
 
 
 def _mid_sentence_capitalised(body: str) -> list[str]:
-    return [match.group(0) for match in _CAPITALISED.finditer(body) if not _opens_sentence(body, match.start())]
+    return [match.group(0) for match in CAPITALISED.finditer(body) if not opens_sentence(body, match.start())]
