@@ -38,6 +38,7 @@ SLOWER_FUSIONS = ["SkipLayerNormFusion"]
 RUN_COST_IN_TOKENS = 8
 MAX_BATCH = 16
 
+
 class MiniLmEmbedder:
     """Loaded once per process on first use (thread-safe); `embed` is safe to call from threads.
     `version` names the model file and, when it multiplies in integers, the transform."""
@@ -134,7 +135,7 @@ class MiniLmEmbedder:
 def batches(lengths: list[int]) -> list[tuple[int, int]]:
     """`lengths` (sorted, shortest first) cut into runs `[start, end)` that cost least: each
     run costs its padded tokens (its size times its longest) and RUN_COST_IN_TOKENS."""
-    cost = [0] + [0] * len(lengths)
+    cost = [0] * (len(lengths) + 1)
     start_of = [0] * (len(lengths) + 1)
     for end in range(1, len(lengths) + 1):
         cost[end], start_of[end] = min(

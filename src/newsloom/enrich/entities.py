@@ -93,17 +93,16 @@ def _merge_people(entities: list[ArticleEntity]) -> list[ArticleEntity]:
     short name wins: news names a person in full first ("Tim Cook ... Cook said"), and a later
     "Hosting Cook" is a headline's or a sentence's capitals, not another Cook."""
     # A full name opens with a capital: "older MacBook Pro" is the recogniser's slip.
-    people = [e for e in entities if e.kind == "person" and len(e.name.split()) > 1 and e.name[0].isupper()]
+    people = [(e, [entity_key(w) for w in e.name.split()]) for e in entities if e.kind == "person" and " " in e.name and e.name[0].isupper()]
     merged: set[int] = set()
     for entity in sorted(entities, key=lambda e: len(e.name.split())):  # shorter names first: they fold into longer ones
         words = [entity_key(word) for word in entity.name.split()]
         if (len(words) > 1 and entity.kind != "person") or id(entity) in merged:
             continue
         candidates = [
-            person for person in people
-            if person is not entity and id(person) not in merged and len(person.name.split()) > len(words)
-            and ([entity_key(w) for w in person.name.split()[-len(words):]] == words
-                 or (len(words) == 1 and entity.kind == "person" and entity_key(person.name.split()[0]) == words[0]))
+            person for person, full in people
+            if id(person) not in merged and len(full) > len(words)
+            and (full[-len(words):] == words or (len(words) == 1 and entity.kind == "person" and full[0] == words[0]))
         ]  # fmt: skip
         if len(candidates) > 1:
             candidates = [person for person in candidates if person.first_position < entity.first_position]

@@ -108,8 +108,9 @@ def integer_model(model_path: Path, tokenizer) -> bytes:  # type: ignore[no-unty
             nodes.extend(quantized[x].product(node, onnx.numpy_helper.to_array(weights[node.input[1]]), constants))
         else:
             nodes.append(node)
+    nodes = _without_nan_guards(nodes)
     del model.graph.node[:]
-    model.graph.node.extend(_without_nan_guards(nodes))
+    model.graph.node.extend(nodes)
     # The float matrices the products replaced: kept, they would cost 40 MB and a warning each.
     used = {name for node in nodes for name in node.input}
     kept = [init for init in model.graph.initializer if init.name in used]
