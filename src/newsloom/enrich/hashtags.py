@@ -68,7 +68,7 @@ class _WordUsage:
         if entity.name in ALIASES.values() or not all(CAPITALISED.fullmatch(word) for word in words):
             return entity.name  # "iPhone", "NASA", and our own spelling of "U.S.": written so on purpose
         phrase = re.escape(entity.name)
-        written = sum(1 for m in re.finditer(phrase, self.text) if not opens_sentence(self.text, m.start()))
+        written = sum(1 for m in re.finditer(rf"\b{phrase}\b", self.text) if not opens_sentence(self.text, m.start()))
         if written >= max(1, len(re.findall(rf"\b{phrase.lower()}\b", self.text))):
             return entity.name
         while words and self.lower[words[0].lower()] > self.capitalised[words[0]]:
