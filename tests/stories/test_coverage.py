@@ -9,6 +9,9 @@ def test_a_lead_is_claimed_only_when_the_order_is_known():
     at = datetime(2019, 11, 18, 19, 9, tzinfo=UTC)
     assert _lead(at, at + timedelta(hours=2)) == timedelta(hours=2)
     assert _lead(at, at) is None  # the same minute: no one was first
+    # Nor within a few minutes: publishers' clocks are no finer.
+    assert _lead(at, at + timedelta(seconds=40)) is None and _lead(at, at + timedelta(minutes=4)) is None
+    assert _lead(at, at + timedelta(minutes=5)) == timedelta(minutes=5)
     # The New York Post page gave only its date (stored as midnight); The Sun's came at 19:09 that
     # day. The Post may have been later, so no "19 hours before others".
     date_only = datetime(2019, 11, 18, tzinfo=UTC)

@@ -22,6 +22,9 @@ from newsloom.stories.terms import headline_terms
 SUMMARY_SENTENCES = 4
 MAX_OVERLAP = 0.5  # Jaccard of words above which a sentence repeats one already chosen
 
+# The least lead worth claiming (`_lead`).
+MIN_LEAD = timedelta(minutes=5)
+
 
 @dataclass(frozen=True)
 class SourceCoverage:
@@ -99,12 +102,14 @@ def story_coverage(session: Session, story_id: int) -> StoryCoverage | int | Non
 
 def _lead(first: datetime, second: datetime) -> timedelta | None:
     """How long the first outlet surely had the story alone, or None when that is not known.
+    A lead under MIN_LEAD is none: publishers' clocks and the minutes their pages give are
+    no finer ("first reported by nj.com, less than a minute before others" said nothing).
     A time of exactly midnight is most often a page's date without a time ("18 Nov 2019"), so
     it stands for any moment of that day: a date-only report and one at 19:09 that day could
     have come in either order."""
     latest_first = first + timedelta(days=1) - timedelta(microseconds=1) if _date_only(first) else first
     lead = second - latest_first
-    return lead if lead > timedelta(0) else None
+    return lead if lead >= MIN_LEAD else None
 
 
 def _date_only(moment: datetime) -> bool:
