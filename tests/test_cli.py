@@ -19,7 +19,7 @@ COMMANDS = [
     ["feeds", "add"], ["feeds", "list"], ["feeds", "remove"], ["feeds", "import"], ["feeds", "export"],
     ["enrich"], ["eval"], ["eval", "extraction"], ["eval", "duplicates"], ["sources"], ["sources", "list"], ["sources", "show"], ["sources", "rules"],
     ["sources", "relearn"], ["sources", "forget"], ["admin"], ["admin", "create"], ["admin", "role"], ["backup"], ["restore"], ["jobs"],
-    ["pages"],
+    ["pages"], ["stories"], ["stories", "rebuild"],
 ]  # fmt: skip
 
 
@@ -133,6 +133,8 @@ def test_ingest_file_then_duplicate(run, sqlite_url):
     recomputed = run("enrich", "--all", database_url=sqlite_url, check=0).stdout
     assert "enriched 1 articles: 1 ok" in recomputed
     assert "enriched 0 articles: nothing to do" in run("enrich", database_url=sqlite_url, check=0).stdout
+    rebuilt = " ".join(run("stories", "rebuild", database_url=sqlite_url, check=0).stdout.split())  # as wrapped to the terminal
+    assert "1 articles: 1 stories before, 1 now (1 kept their id, 0 new, 0 old ids redirect); 0 articles changed story" in rebuilt
 
 
 def test_export_import_round_trip(run, tmp_path, sqlite_url, publisher):
