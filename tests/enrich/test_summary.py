@@ -97,36 +97,39 @@ def test_the_sample_takes_later_sentences_about_the_article_not_asides_or_repeat
     assert sampled.count(copy) <= 1  # a repeat counts against its copies: the rest of the topic comes first
 
 
-def test_a_list_introduction_a_call_to_the_reader_or_a_piece_of_a_quotation_is_never_a_summary_sentence():
-    text = (
-        "Are you in the grips of the wintry storm? Please share your videos, pictures and stories at iReport.\n"
-        "Some of the other more interesting food-related data points include:\n"
-        "Pizza was searched more than the World Cup this year.\n"
-        "Sign up for our newsletter to get the news every morning.\n"
-        "Watch: the moment the old bridge fell into the river\n"
-        "Watch parties were held across the city on Sunday night.\n"
-        "“I’m not making that point. I tried to make it as clear as I could. I really did try to, you know. "
-        "I just want to emphasize I’m not making that point,” Alito said.\n"
-        "Please, the mayor said, the city needs more time to clear the roads."
-    )
+@pytest.mark.parametrize(
+    ("text", "shown_alone"),
+    [
+        pytest.param(
+            "Are you in the grips of the wintry storm? Please share your videos, pictures and stories at iReport.\n"
+            "Some of the other more interesting food-related data points include:\n"
+            "Pizza was searched more than the World Cup this year.\n"
+            "Sign up for our newsletter to get the news every morning.\n"
+            "Watch: the moment the old bridge fell into the river\n"
+            "Watch parties were held across the city on Sunday night.\n"
+            "“I’m not making that point. I tried to make it as clear as I could. I really did try to, you know. "
+            "I just want to emphasize I’m not making that point,” Alito said.\n"
+            "Please, the mayor said, the city needs more time to clear the roads.",
+            [
+                "Pizza was searched more than the World Cup this year.",
+                "Watch parties were held across the city on Sunday night.",
+                "Please, the mayor said, the city needs more time to clear the roads.",
+            ],
+            id="a list's introduction, a call to the reader, a piece of a quotation",
+        ),
+        pytest.param(  # seen on Fox Business and NJ.com pages of the Zyte set
+            "Dow component Home Depot reported third-quarter earnings that topped estimates.\n"
+            "HD | THE HOME DEPOT INC. | 225.86 | -12.99 | -5.44%\n"
+            "(We never did settle on one, unlike our 565 municipalities, which are packed with them.)\n"
+            "Shares of the retailer fell more than five percent before the opening bell.",
+            [
+                "Dow component Home Depot reported third-quarter earnings that topped estimates.",
+                "Shares of the retailer fell more than five percent before the opening bell.",
+            ],
+            id="a table row, an aside in brackets",
+        ),
+    ],
+)
+def test_what_cannot_stand_alone_is_never_a_summary_sentence(text, shown_alone):
     sentences = split_sentences(text)
-    assert [sentences[i].text for i in candidates(sentences)] == [
-        "Pizza was searched more than the World Cup this year.",
-        "Watch parties were held across the city on Sunday night.",
-        "Please, the mayor said, the city needs more time to clear the roads.",
-    ]
-
-
-def test_a_table_row_or_an_aside_in_brackets_is_never_a_summary_sentence():
-    # Seen on Fox Business and NJ.com pages of the Zyte set.
-    text = (
-        "Dow component Home Depot reported third-quarter earnings that topped estimates.\n"
-        "HD | THE HOME DEPOT INC. | 225.86 | -12.99 | -5.44%\n"
-        "(We never did settle on one, unlike our 565 municipalities, which are packed with them.)\n"
-        "Shares of the retailer fell more than five percent before the opening bell."
-    )
-    sentences = split_sentences(text)
-    assert [sentences[i].text for i in candidates(sentences)] == [
-        "Dow component Home Depot reported third-quarter earnings that topped estimates.",
-        "Shares of the retailer fell more than five percent before the opening bell.",
-    ]
+    assert [sentences[i].text for i in candidates(sentences)] == shown_alone

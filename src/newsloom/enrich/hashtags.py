@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from newsloom.enrich.entities import ALIASES, ArticleEntity, entity_key, salience
-from newsloom.enrich.headlines import CAPITALISED, opens_sentence
+from newsloom.enrich.headlines import CAPITALISED, WordCase, opens_sentence
 
 MAX_HASHTAGS = 6
 # Words of the page's furniture that must never become a tag.
@@ -50,12 +49,11 @@ def _leads(one: str, other: str) -> bool:
 
 
 class _WordUsage:
-    """How the article writes words: with a capital in mid-sentence, or in lower case."""
+    """Which of an article's names it writes as names (`as_a_name`)."""
 
     def __init__(self, text: str, entities: list[ArticleEntity]) -> None:
         self.text = text
-        self.lower = Counter(re.findall(r"\b[a-z]+\b", text))
-        self.capitalised = Counter(m.group(0) for m in CAPITALISED.finditer(text) if not opens_sentence(text, m.start()))
+        self.case = WordCase.of(text)
         self.names = {entity.key: entity.name for entity in entities}
 
     def as_a_name(self, entity: ArticleEntity) -> str | None:
@@ -71,9 +69,9 @@ class _WordUsage:
         written = sum(1 for m in re.finditer(rf"\b{phrase}\b", self.text) if not opens_sentence(self.text, m.start()))
         if written >= max(1, len(re.findall(rf"\b{phrase.lower()}\b", self.text))):
             return entity.name
-        while words and self.lower[words[0].lower()] > self.capitalised[words[0]]:
+        while words and self.case.mostly_lower(words[0]):
             words = words[1:]
-        while words and self.lower[words[-1].lower()] > self.capitalised[words[-1]]:
+        while words and self.case.mostly_lower(words[-1]):
             words = words[:-1]
         if words == entity.name.split():
             return entity.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 # Words that title case capitalises and sentence case does not; they do not count towards
 # deciding whether a headline is in title case.
@@ -51,8 +52,7 @@ def _lowered(headline: str, body: str) -> str:
     A word that opens the headline or one of its parts keeps it too."""
     if len(body.split()) < MIN_BODY_WORDS:
         return headline
-    capitalised = Counter(_mid_sentence_capitalised(body))
-    lower = Counter(re.findall(r"\b[a-z]+\b", body))
+    case = WordCase.of(body)
     kept = {
         m.start()
         for run in _RUN.finditer(headline)
@@ -63,10 +63,26 @@ def _lowered(headline: str, body: str) -> str:
     def cased(word: re.Match[str]) -> str:
         text = word.group(0)
         keep = word.start() in kept or opens_sentence(headline, word.start())
-        keep = keep or capitalised[text] > 0 and capitalised[text] >= lower[text.lower()]
+        keep = keep or case.capitalised[text] > 0 and not case.mostly_lower(text)
         return text if keep else text.lower()
 
     return CAPITALISED.sub(cased, headline)
+
+
+@dataclass(frozen=True)
+class WordCase:
+    """How a text writes its words: with a capital in mid-sentence, as names are, or in lower case."""
+
+    capitalised: Counter[str]
+    lower: Counter[str]
+
+    @classmethod
+    def of(cls, text: str) -> WordCase:
+        return cls(Counter(_mid_sentence_capitalised(text)), Counter(re.findall(r"\b[a-z]+\b", text)))
+
+    def mostly_lower(self, word: str) -> bool:
+        """Whether the text writes `word` ("Files") in lower case more often than with its capital mid-sentence."""
+        return self.lower[word.lower()] > self.capitalised[word]
 
 
 def opens_sentence(text: str, start: int) -> bool:

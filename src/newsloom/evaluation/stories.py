@@ -2,10 +2,11 @@
 
 The headlines stream, one by one in timestamp order, through the same `StoryClusterer` and
 `ActiveStories` the story service uses, with consolidation every `CONSOLIDATE_EVERY`
-arrivals (`stories.clustering.stream`; the service consolidates on a schedule). Only the title is used, as the file has
-no article text. B-cubed (Bagga and Baldwin, 1998) scores every item by how much of its
-predicted cluster shares its true story (precision) and how much of its true story is in
-its predicted cluster (recall); both are averaged over items, so big stories weigh more.
+arrivals (`stories.clustering.stream`; the service consolidates on a schedule). Only the
+title is used, as the file has no article text. B-cubed (Bagga and Baldwin, 1998) scores
+every item by how much of its predicted cluster shares its true story (precision) and how
+much of its true story is in its predicted cluster (recall); both are averaged over items,
+so big stories weigh more.
 """
 
 from __future__ import annotations
