@@ -175,3 +175,14 @@ def test_garbage_text_yields_empty_results_with_a_status(services, publisher):
     with services.database.read() as session:
         statuses = {s.kind: s.status for s in EnrichmentRepository(session).statuses(article_id)}
     assert set(statuses) == {"entities", "quotes", "digest", "embedding"}
+
+
+@pytest.mark.parametrize(
+    "name, tag",
+    [("People’s Daily", "#PeoplesDaily"), ("Tom's Guide", "#TomsGuide"), ("De’Broski Herbert", "#DeBroskiHerbert"),
+     ("GE Healthcare", "#GEHealthcare"), ("iPhone", "#IPhone"), ("Thunderbolt 3", "#Thunderbolt3"), ("Rock-n-Roll", "#RockNRoll")],
+)  # fmt: skip
+def test_a_hashtag_is_the_name_in_one_word(name, tag):
+    from newsloom.enrich.hashtags import hashtag
+
+    assert hashtag(name) == tag

@@ -13,7 +13,9 @@ NOT_TAGS = {"hashtags", "sign up", "comments", "newsletter", "read also", "adver
 
 
 def hashtag(name: str) -> str:
-    return "#" + "".join(part[:1].upper() + part[1:] for part in re.findall(r"\w+", name))
+    """One word: each part capitalised, an apostrophe dropped inside its word ("People’s
+    Daily" is #PeoplesDaily, not #PeopleSDaily)."""
+    return "#" + "".join(part[:1].upper() + part[1:] for part in re.findall(r"\w+", re.sub(r"(?<=\w)['’](?=\w)", "", name)))
 
 
 def choose_hashtags(entities: list[ArticleEntity], title: str, text: str) -> list[str]:
