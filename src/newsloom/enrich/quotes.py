@@ -8,8 +8,8 @@ resolved to the full name used earlier in the article, and the speaker's role co
 the apposition or title the article gives that name ("Temur Umarov, a research fellow at
 ...", "energy security analyst Wojciech Jakóbik").
 
-Only paragraphs that contain quotation marks are parsed, which keeps the parser's cost to a
-small share of the article.
+Only paragraphs that contain quotation marks are parsed, all in one batch, which keeps the
+parser's cost to a small share of the article.
 """
 
 from __future__ import annotations
