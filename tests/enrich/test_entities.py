@@ -3,7 +3,7 @@
 import pytest
 
 from newsloom.enrich.entities import ArticleEntity, clean_name, merge_mentions
-from newsloom.enrich.hashtags import choose_hashtags
+from newsloom.enrich.hashtags import choose_hashtags, hashtag
 from newsloom.enrich.nlp import Mention, ModelMissingError, SpacyModel
 from newsloom.store import ArticleRepository, EnrichmentRepository
 from tests.support.site import article_page, is_boilerplate_line, seed_story
@@ -183,6 +183,4 @@ def test_garbage_text_yields_empty_results_with_a_status(services, publisher):
      ("GE Healthcare", "#GEHealthcare"), ("iPhone", "#IPhone"), ("Thunderbolt 3", "#Thunderbolt3"), ("Rock-n-Roll", "#RockNRoll")],
 )  # fmt: skip
 def test_a_hashtag_is_the_name_in_one_word(name, tag):
-    from newsloom.enrich.hashtags import hashtag
-
     assert hashtag(name) == tag

@@ -26,6 +26,7 @@ def test_parsing_a_batch_gives_each_paragraph_the_parse_it_has_alone():
         "Rubio said the talks had failed.",
         "A very long paragraph " + "that keeps going " * 200 + "ends here.",
     ]
+
     def grammar(doc):  # type: ignore[no-untyped-def]
         return [(token.text, token.pos_, token.dep_, token.head.i) for token in doc]
 

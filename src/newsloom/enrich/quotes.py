@@ -184,6 +184,9 @@ def find_quotes(
 
 
 class _Paragraph:
+    """A line of the text with its quotations: those that are someone's words, whether they
+    make it a quoting paragraph, and whether it is all quotation."""
+
     def __init__(self, start: int, text: str, spans: list[tuple[int, int, str]]) -> None:
         self.start, self.text, self.spans = start, text, spans
         # NBC's “Meet the Press”, the hacker known as “Guccifer”: names and titles, no one's words.
