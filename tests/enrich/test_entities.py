@@ -184,3 +184,12 @@ def test_garbage_text_yields_empty_results_with_a_status(services, publisher):
 )  # fmt: skip
 def test_a_hashtag_is_the_name_in_one_word(name, tag):
     assert hashtag(name) == tag
+
+
+def test_a_states_abbreviation_in_a_dateline_is_the_state():
+    """AP datelines on the Zyte pages made the tags #Calif, #Ill and #SD ("SIOUX FALLS, S.D."
+    beside #SouthDakota). Without its full stop an abbreviation may be a word, and stays."""
+    mentions = [Mention("Calif.", "GPE", 0), Mention("California", "GPE", 40), Mention("S.D.", "GPE", 80),
+                Mention("South Dakota", "GPE", 120), Mention("South Dakota", "GPE", 160), Mention("Ill", "PERSON", 200)]  # fmt: skip
+    assert [(e.name, e.mentions) for e in merge_mentions(mentions)] == [("South Dakota", 3), ("California", 2), ("Ill", 1)]
+    assert [clean_name(span) for span in ("N.Y.", "W.Va.", "Wash.", "Miss", "NY")] == ["New York", "West Virginia", "Washington", "Miss", "NY"]

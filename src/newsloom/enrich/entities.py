@@ -26,6 +26,21 @@ ALIASES = {
     "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
     "nato": "NATO", "uae": "United Arab Emirates",
 }  # fmt: skip
+# US states as AP style abbreviates them in datelines and after cities ("HAYWARD, Calif.",
+# "SIOUX FALLS, S.D."); only the forms with their full stops, since "Ill", "Miss" or "Wash"
+# without one are ordinary words.
+_STATES = {
+    "ala.": "Alabama", "ariz.": "Arizona", "ark.": "Arkansas", "calif.": "California", "colo.": "Colorado",
+    "conn.": "Connecticut", "del.": "Delaware", "fla.": "Florida", "ga.": "Georgia", "ill.": "Illinois",
+    "ind.": "Indiana", "kan.": "Kansas", "ky.": "Kentucky", "la.": "Louisiana", "md.": "Maryland",
+    "mass.": "Massachusetts", "mich.": "Michigan", "minn.": "Minnesota", "miss.": "Mississippi", "mo.": "Missouri",
+    "mont.": "Montana", "neb.": "Nebraska", "nev.": "Nevada", "n.h.": "New Hampshire", "n.j.": "New Jersey",
+    "n.m.": "New Mexico", "n.y.": "New York", "n.c.": "North Carolina", "n.d.": "North Dakota", "okla.": "Oklahoma",
+    "ore.": "Oregon", "pa.": "Pennsylvania", "r.i.": "Rhode Island", "s.c.": "South Carolina", "s.d.": "South Dakota",
+    "tenn.": "Tennessee", "vt.": "Vermont", "va.": "Virginia", "wash.": "Washington", "w.va.": "West Virginia",
+    "wis.": "Wisconsin", "wyo.": "Wyoming",
+}  # fmt: skip
+ALIASES |= _STATES
 _POSSESSIVE = re.compile(r"[’']s?$")
 # "the" in any case; "a" and "an" only in lower case: "A Tribe Called Quest" is a name.
 _LEADING_ARTICLE = re.compile(r"^(?:[Tt][Hh][Ee]|an?)\s+")
