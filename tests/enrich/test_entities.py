@@ -193,3 +193,8 @@ def test_a_states_abbreviation_in_a_dateline_is_the_state():
                 Mention("South Dakota", "GPE", 120), Mention("South Dakota", "GPE", 160), Mention("Ill", "PERSON", 200)]  # fmt: skip
     assert [(e.name, e.mentions) for e in merge_mentions(mentions)] == [("South Dakota", 3), ("California", 2), ("Ill", 1)]
     assert [clean_name(span) for span in ("N.Y.", "W.Va.", "Wash.", "Miss", "NY")] == ["New York", "West Virginia", "Washington", "Miss", "NY"]
+    # A team named for its state stays an organisation, unlike "U.S." labelled as one.
+    mentions = [Mention("Mich.", "GPE", 0), Mention("Michigan", "ORG", 40), Mention("U.S.", "ORG", 80)]
+    assert {(e.kind, e.name) for e in merge_mentions(mentions)} == {
+        ("place", "Michigan"), ("organization", "Michigan"), ("place", "United States")
+    }

@@ -40,7 +40,10 @@ _STATES = {
     "tenn.": "Tennessee", "vt.": "Vermont", "va.": "Virginia", "wash.": "Washington", "w.va.": "West Virginia",
     "wis.": "Wisconsin", "wyo.": "Wyoming",
 }  # fmt: skip
-ALIASES |= _STATES
+# Every other spelling by the name it stands for. The states stay out of ALIASES, whose names
+# are never an organisation's ("U.S." is the country): a team named for a state is one
+# ("Michigan beat Ohio State").
+_NAME_OF = ALIASES | _STATES
 _POSSESSIVE = re.compile(r"[’']s?$")
 # "the" in any case; "a" and "an" only in lower case: "A Tribe Called Quest" is a name.
 _LEADING_ARTICLE = re.compile(r"^(?:[Tt][Hh][Ee]|an?)\s+")
@@ -75,8 +78,8 @@ def entity_key(name: str) -> str:
 def clean_name(text: str) -> str:
     name = _TRAILING_FUNCTION_WORDS.sub("", " ".join(text.split()).strip(" ,;:-–—\"“”"))
     name = _LEADING_JUNK.sub("", _LEADING_ARTICLE.sub("", _POSSESSIVE.sub("", name).strip(" ,;:-–—\"“”")))
-    if name.casefold() in ALIASES:  # before the full stop goes: "U.S." is an alias, "U.S" is not
-        return ALIASES[name.casefold()]
+    if name.casefold() in _NAME_OF:  # before the full stop goes: "U.S." is an alias, "U.S" is not
+        return _NAME_OF[name.casefold()]
     name = name.strip(".")
     return ALIASES.get(name.casefold(), name)
 
