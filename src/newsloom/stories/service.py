@@ -205,8 +205,9 @@ class StoryService:
         with self.database.write() as session:
             stories = StoryRepository(session)
             for part, outlines in parts.items():
-                profile = StoryProfile.of(0, [members[outline.article_id] for outline in outlines], DIMENSIONS)
-                headline = _central([members[o.article_id] for o in outlines if o.duplicate_of not in old_story])
+                part_members = [members[outline.article_id] for outline in outlines]
+                profile = StoryProfile.of(0, part_members, DIMENSIONS)
+                headline = _central([member for member, o in zip(part_members, outlines, strict=True) if o.duplicate_of not in old_story])
                 target = targets[part]
                 if target is None:
                     target = stories.create(*_columns(profile), headline_article_id=headline).id
