@@ -836,13 +836,15 @@ def stories_rebuild(ctx: typer.Context) -> None:
     """Form every story again from its articles, oldest first, with the clustering of this
     version (after an upgrade that changed it, or a new `story_window_hours`). Links to old
     stories keep working: the story holding most of an old story's articles keeps its id or
-    is where the old id redirects. Stop the workers first (`newsloom serve` runs one)."""
+    is where the old id redirects. Workers may run meanwhile: they wait while the stories are
+    written, and articles they placed during the rebuild are included."""
     with _services(ctx) as services:
         result = services.stories.rebuild()
     out.print(
         f"{result.articles} articles: {result.stories_before} stories before, {result.stories_after} now "
         f"({result.kept} kept their id, {result.started} new, {result.redirected} old ids redirect); "
         f"{result.moved} articles changed story"
+        + ("; formed a second time, as workers placed articles meanwhile" if result.formed_again else "")
     )
 
 

@@ -176,6 +176,61 @@ def test_a_rebuild_forms_stories_again_and_every_old_link_still_leads_somewhere(
     assert services.stories.rebuild() == Rebuild(9, 2, 2, 2, 0, 0, 0)
 
 
+def test_a_rebuild_while_a_worker_places_an_article_counts_every_article(services):
+    """A worker places an article after the rebuild read the stories and before it wrote
+    them: the rebuild waits for it, forms the stories again, and every count still matches
+    the articles its story holds."""
+    now = datetime.now(UTC)
+    sbarro = cover(services, "Sbarro", 2, published=now)
+    cover(services, "Titanfall", 2, published=now)
+    late_page = coverage_page(find_story("Sbarro"), 2, now)[1]
+    late = services.pipeline.ingest_page("https://outlet2.example/sbarro-late", late_page.encode()).article_id
+    services.enricher.enrich(late)
+    other_worker = StoryService(services.database)
+    other_worker.consolidate()  # holds the window's stories as they were before the rebuild
+    with ThreadPoolExecutor(1) as pool:
+        with services.database.write() as session:  # the worker, placing `late` by hand while it holds the story
+            stories = StoryRepository(session)
+            state = stories.lock(sbarro[0].story_id)
+            rebuilding = pool.submit(services.stories.rebuild)
+            time.sleep(2.0)
+            assert not rebuilding.done()  # it read the stories, and waits to write them
+            stories.join(late, state.id)
+            stories.save(state.id, state.vector_sum, state.terms, state.article_count + 1, state.first_at, state.last_at,
+                         state.headline_article_id)  # fmt: skip
+        result = rebuilding.result(timeout=120)
+    assert result.formed_again and result.articles == 5
+    with services.database.read() as session:
+        stories = StoryRepository(session)
+        assert story_of(session, late) == sbarro[0].story_id
+        live = {story_of(session, article_id) for article_id in stories.placements()}
+        held = Counter(stories.placements().values())
+        assert {story_id: stories.get(story_id).article_count for story_id in live} == held
+    # The other worker catches up with the rebuilt stories.
+    other_worker.consolidate()
+    assert {story_id: profile.size for story_id, profile in other_worker.active.stories.items()} == held
+
+
+def test_a_worker_catches_up_with_a_story_rewritten_with_the_same_count_and_time(services):
+    """A rebuild can give a story other members of the same number and last time; a worker
+    that held the old story must load the new one, not judge it unchanged by those two."""
+    story_id = cover(services, "Sbarro", 2, published=datetime.now(UTC))[0].story_id
+    other_worker = StoryService(services.database)
+    other_worker.consolidate()
+    held = other_worker.active.stories[story_id]
+    with services.database.write() as session:  # other members: here, the same ones counted twice
+        stories = StoryRepository(session)
+        state = stories.lock(story_id)
+        rewritten = (np.frombuffer(state.vector_sum, "<f4") * 2).tobytes()
+        stories.save(story_id, rewritten, state.terms, state.article_count, state.first_at, state.last_at,
+                     state.headline_article_id)  # fmt: skip
+    other_worker.consolidate()
+    now_held = other_worker.active.stories[story_id]
+    assert (now_held.size, now_held.last_at) == (held.size, held.last_at)
+    assert now_held.written_at > held.written_at
+    assert np.array_equal(now_held.vector_sum, np.frombuffer(rewritten, "<f4"))
+
+
 def test_near_copies_join_their_originals_story(services):
     page = coverage_page(find_story("Titanfall"), 0)[1]
     original = ingest(services, "https://origin.example/a", page)

@@ -4,7 +4,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.articles import ArticleRepository
@@ -33,12 +33,12 @@ class StoryRepository:
         rows = self.session.scalars(query.order_by(StoryRow.id))
         return [_state(row) for row in rows]
 
-    def changed_since(self, moment: datetime, limit: int = 10_000) -> list[tuple[int, int, datetime, int | None]]:
-        """(id, article count, last article time, merged into) of stories written at or after
-        `moment`, merged ones too so readers can drop them; cheap to compare with what a
-        reader holds, so that only changed stories are loaded whole (`states`)."""
+    def changed_since(self, moment: datetime, limit: int = 10_000) -> list[tuple[int, datetime, datetime, int | None]]:
+        """(id, written at, last article time, merged into) of stories written at or after
+        `moment`, merged ones too so readers can drop them. A reader whose copy was written at
+        the same time holds the story as it is, so only the others are loaded whole (`states`)."""
         rows = self.session.execute(
-            select(StoryRow.id, StoryRow.article_count, StoryRow.last_at, StoryRow.merged_into_id)
+            select(StoryRow.id, StoryRow.updated_at, StoryRow.last_at, StoryRow.merged_into_id)
             .where(StoryRow.updated_at >= moment)
             .order_by(StoryRow.updated_at, StoryRow.id)
             .limit(limit)
@@ -74,6 +74,21 @@ class StoryRepository:
         VectorRepository(self.session).put_story(story_id, vector_sum, first_at, last_at)
         return _state(row)
 
+    def hold_all(self) -> None:
+        """Keeps every other writer away from the stories until this transaction ends, for a
+        rebuild: on PostgreSQL it waits for those holding a story row and makes the next ones
+        wait (readers go on); SQLite's write transaction holds the whole database already."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text(f"LOCK TABLE {StoryRow.__tablename__} IN EXCLUSIVE MODE"))
+
+    def touch(self, story_ids: list[int]) -> None:
+        """Marks the stories written now, at the end of a long transaction: readers catching
+        up after it commits look for stories written since their last look, and the time
+        each row got at the start of the transaction may be older than that."""
+        ids, now = sorted(set(story_ids)), utcnow()
+        for start in range(0, len(ids), 500):  # older SQLite builds bind at most 999 parameters
+            self.session.execute(update(StoryRow).where(StoryRow.id.in_(ids[start : start + 500])).values(updated_at=now))
+
     def claim(self, article_id: int) -> int | None:
         """The article's story, with its row locked until commit: two workers placing the same
         article take turns, and the second sees the first's story (READ COMMITTED re-reads a
@@ -107,6 +122,11 @@ class StoryRepository:
     def member_outlines(self, story_id: int, limit: int) -> list[StoryMember]:
         """Its articles' titles, times, embeddings and entities, oldest first, at most `limit`."""
         return [outline for _, outline in self._outlines(ArticleRow.story_id == story_id, limit)]
+
+    def placements(self) -> dict[int, int]:
+        """The story of every article in one, by article id."""
+        rows = self.session.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.story_id.is_not(None)))
+        return {row[0]: row[1] for row in rows}
 
     def placed_outlines(self) -> list[tuple[int, StoryMember]]:
         """Every article in a story, with its story's id, oldest first: what a rebuild reads."""

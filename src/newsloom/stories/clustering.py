@@ -94,6 +94,9 @@ class StoryProfile:
     size: int
     first_at: datetime
     last_at: datetime
+    # When the store wrote the story this profile was read from (None when built in memory):
+    # a reader catching up reloads a story only when the store's copy is newer.
+    written_at: datetime | None = None
 
     def centroid(self) -> np.ndarray:
         return self.vector_sum / max(float(np.linalg.norm(self.vector_sum)), 1e-12)

@@ -57,7 +57,8 @@ class Consolidation:
 class Rebuild:
     """`kept`: stories formed again under their old id; `started`: new ids; `redirected`: old
     ids that now lead to the story holding most of their articles; `moved`: articles that
-    changed story."""
+    changed story; `formed_again`: workers placed articles meanwhile, so the stories were
+    formed a second time while they waited."""
 
     articles: int
     stories_before: int
@@ -66,6 +67,18 @@ class Rebuild:
     started: int
     redirected: int
     moved: int
+    formed_again: bool = False
+
+
+@dataclass(frozen=True)
+class _RebuildPlan:
+    """Stories formed again from the placed articles (`old_story`: each one's story when read):
+    each part's articles, and the old id each part keeps (None: a new story)."""
+
+    old_story: dict[int, int]
+    members: dict[int, Member]
+    parts: dict[int, list[StoryMember]]
+    targets: dict[int, int | None]
 
 
 class PgvectorStories(ActiveStories):
@@ -169,62 +182,74 @@ class StoryService:
         Links never break. Each story formed keeps the id of the old story it holds most of
         (the largest story chooses first); an old id that no story keeps redirects to the
         story holding most of its articles, as a merged story does. Near copies follow their
-        original. Run it while no worker assigns articles: a worker's window in memory would
-        not see every change."""
+        original.
+
+        Workers may go on placing articles. The stories are formed from what was placed when
+        the rebuild began, then written in one transaction that first holds every story still
+        (`hold_all`); if an article was placed or moved in between, they are formed again
+        inside it, from what is placed then, while the workers wait (`formed_again`)."""
         with self._lock:
             with self.database.read() as session:
-                placed = StoryRepository(session).placed_outlines()
-            old_story = {outline.article_id: story_id for story_id, outline in placed}
-            members = {outline.article_id: member_of(outline) for _, outline in placed}
-            originals = [outline for _, outline in placed if outline.duplicate_of not in old_story]
-            formed = stream([members[outline.article_id] for outline in originals], self.clusterer, DIMENSIONS)
-            parts: dict[int, list[StoryMember]] = {}
-            for _, outline in placed:
-                original = outline.duplicate_of if outline.duplicate_of in old_story else outline.article_id
-                parts.setdefault(formed[original], []).append(outline)
-            # The largest part chooses first, then the oldest: the old id it holds most articles of.
-            targets: dict[int, int | None] = {}
-            taken: set[int | None] = set()
-            for part, outlines in sorted(parts.items(), key=lambda item: (-len(item[1]), item[1][0].sort_at, item[0])):
-                held = Counter(old_story[outline.article_id] for outline in outlines).most_common()
-                targets[part] = next((story_id for story_id, _ in held if story_id not in taken), None)
-                taken.add(targets[part])
-            moved = self._write_rebuild(parts, targets, old_story, members)
+                plan = self._plan(StoryRepository(session).placed_outlines())
+            with self.database.write() as session:
+                stories = StoryRepository(session)
+                stories.hold_all()
+                formed_again = stories.placements() != plan.old_story
+                if formed_again:
+                    plan = self._plan(stories.placed_outlines())
+                moved = self._write_rebuild(stories, plan)
             self.__dict__.pop("active", None)  # the window is read again from the store
             self._caught_up_at, self._touched = None, set()
-        before, kept = len(set(old_story.values())), sum(target is not None for target in targets.values())
-        return Rebuild(len(placed), before, len(parts), kept, len(parts) - kept, before - kept, moved)
+        before = len(set(plan.old_story.values()))
+        kept = sum(target is not None for target in plan.targets.values())
+        parts = len(plan.parts)
+        return Rebuild(len(plan.old_story), before, parts, kept, parts - kept, before - kept, moved, formed_again)
 
-    def _write_rebuild(
-        self, parts: dict[int, list[StoryMember]], targets: dict[int, int | None], old_story: dict[int, int],
-        members: dict[int, Member],
-    ) -> int:  # fmt: skip
-        """One transaction: every part's articles into its story, each story's columns from
-        its new members, and each old id that no part kept redirected. Returns articles moved."""
+    def _plan(self, placed: list[tuple[int, StoryMember]]) -> _RebuildPlan:
+        old_story = {outline.article_id: story_id for story_id, outline in placed}
+        members = {outline.article_id: member_of(outline) for _, outline in placed}
+        originals = [outline for _, outline in placed if outline.duplicate_of not in old_story]
+        formed = stream([members[outline.article_id] for outline in originals], self.clusterer, DIMENSIONS)
+        parts: dict[int, list[StoryMember]] = {}
+        for _, outline in placed:
+            original = outline.duplicate_of if outline.duplicate_of in old_story else outline.article_id
+            parts.setdefault(formed[original], []).append(outline)
+        # The largest part chooses first, then the oldest: the old id it holds most articles of.
+        targets: dict[int, int | None] = {}
+        taken: set[int | None] = set()
+        for part, outlines in sorted(parts.items(), key=lambda item: (-len(item[1]), item[1][0].sort_at, item[0])):
+            held = Counter(old_story[outline.article_id] for outline in outlines).most_common()
+            targets[part] = next((story_id for story_id, _ in held if story_id not in taken), None)
+            taken.add(targets[part])
+        return _RebuildPlan(old_story, members, parts, targets)
+
+    @staticmethod
+    def _write_rebuild(stories: StoryRepository, plan: _RebuildPlan) -> int:
+        """Every part's articles into its story, each story's columns from its new members,
+        and each old id that no part kept redirected. Returns articles moved."""
         moved, flows = 0, Counter[tuple[int, int]]()  # (old story, new story): articles
-        with self.database.write() as session:
-            stories = StoryRepository(session)
-            for part, outlines in parts.items():
-                part_members = [members[outline.article_id] for outline in outlines]
-                profile = StoryProfile.of(0, part_members, DIMENSIONS)
-                headline = _central([member for member, o in zip(part_members, outlines, strict=True) if o.duplicate_of not in old_story])
-                target = targets[part]
-                if target is None:
-                    target = stories.create(*_columns(profile), headline_article_id=headline).id
-                else:
-                    stories.save(target, *_columns(profile), headline)
-                leaving: dict[int, list[int]] = {}
-                for outline in outlines:
-                    source = old_story[outline.article_id]
-                    flows[source, target] += 1
-                    if source != target:
-                        leaving.setdefault(source, []).append(outline.article_id)
-                moved += sum(stories.move(article_ids, source, target) for source, article_ids in leaving.items())
-            kept = {target for _, target in flows}
-            for (old_id, target), _ in flows.most_common():  # each old id not kept: to where most of its articles went
-                if old_id not in kept:
-                    stories.merge(target, old_id)
-                    kept.add(old_id)
+        for part, outlines in plan.parts.items():
+            part_members = [plan.members[outline.article_id] for outline in outlines]
+            profile = StoryProfile.of(0, part_members, DIMENSIONS)
+            primaries = [member for member, o in zip(part_members, outlines, strict=True) if o.duplicate_of not in plan.old_story]
+            target = plan.targets[part]
+            if target is None:
+                target = stories.create(*_columns(profile), headline_article_id=_central(primaries)).id
+            else:
+                stories.save(target, *_columns(profile), _central(primaries))
+            leaving: dict[int, list[int]] = {}
+            for outline in outlines:
+                source = plan.old_story[outline.article_id]
+                flows[source, target] += 1
+                if source != target:
+                    leaving.setdefault(source, []).append(outline.article_id)
+            moved += sum(stories.move(article_ids, source, target) for source, article_ids in leaving.items())
+        kept = {target for _, target in flows}
+        for (old_id, target), _ in flows.most_common():  # each old id not kept: to where most of its articles went
+            if old_id not in kept:
+                stories.merge(target, old_id)
+                kept.add(old_id)
+        stories.touch(list(kept))
         return moved
 
     def _split(self, story_id: int) -> bool:
@@ -317,11 +342,11 @@ class StoryService:
                 changed = stories.within(horizon)
             else:
                 stale = []
-                for story_id, count, last_at, merged_into in stories.changed_since(self._caught_up_at - CATCH_UP_OVERLAP):
+                for story_id, written_at, last_at, merged_into in stories.changed_since(self._caught_up_at - CATCH_UP_OVERLAP):
                     known = self.active.stories.get(story_id)
                     if merged_into is not None or last_at < horizon:
                         self.active.discard(story_id)
-                    elif known is None or (known.size, known.last_at) != (count, last_at):
+                    elif known is None or known.written_at != written_at:
                         stale.append(story_id)
                 changed = stories.states(stale)
         for state in changed:
@@ -352,7 +377,7 @@ def _vector(raw: bytes | None) -> np.ndarray | None:
 def _profile(state: StoryState) -> StoryProfile:
     return StoryProfile(
         state.id, np.frombuffer(state.vector_sum, dtype="<f4").astype(np.float32), Counter(state.terms),
-        state.article_count, state.first_at, state.last_at,
+        state.article_count, state.first_at, state.last_at, state.updated_at,
     )  # fmt: skip
 
 
