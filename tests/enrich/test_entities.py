@@ -198,3 +198,22 @@ def test_a_states_abbreviation_in_a_dateline_is_the_state():
     assert {(e.kind, e.name) for e in merge_mentions(mentions)} == {
         ("place", "Michigan"), ("organization", "Michigan"), ("place", "United States")
     }
+
+
+@pytest.mark.parametrize(
+    "span, name",
+    [
+        ("Browns DL Sheldon Richardson", "Sheldon Richardson"),  # a team and a position, as a Zyte page wrote it
+        ("CB Greedy Williams", "Greedy Williams"),
+        ("CEO Tim Cook", "Tim Cook"),
+        ("JJ Abrams", "JJ Abrams"),  # initials, not a position: one word follows
+        ("DJ Khaled", "DJ Khaled"),
+        ("KIM JONG UN", "KIM JONG UN"),  # a name in capitals
+        ("T.J. Carrie", "T.J. Carrie"),
+    ],
+)
+def test_a_position_abbreviated_before_a_persons_name_is_not_part_of_it(span, name):
+    [person] = merge_mentions([Mention(span, "PERSON", 0)])
+    assert person.name == name
+    # An organisation keeps its capitals: "IBM Research Europe" is its name.
+    assert merge_mentions([Mention("IBM Research Europe", "ORG", 0)])[0].name == "IBM Research Europe"

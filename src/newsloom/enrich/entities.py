@@ -57,6 +57,11 @@ _TRAILING_FUNCTION_WORDS = re.compile(
     r"(?:\s+(?:(?i:and|or|for|of|in|on|at|to|by|from|with|that|the|as|is|was)|a|an))+$"
 )
 
+# A position or an office abbreviated in capitals before a person's name ("Browns DL Sheldon
+# Richardson", "CB Greedy Williams", "CEO Tim Cook"): the name is what follows. Only before two
+# words in ordinary case: "JJ Abrams", "DJ Khaled" and "KIM JONG UN" are names.
+_BEFORE_ABBREVIATION = re.compile(r"^.*\b[A-Z]{2,4}\s+(?=[A-Z][a-z][\w'’.-]*\s+[A-Z])")
+
 
 @dataclass
 class ArticleEntity:
@@ -89,6 +94,8 @@ def merge_mentions(mentions: list[Mention]) -> list[ArticleEntity]:
     for mention in mentions:
         kind = KINDS.get(mention.label)
         name = clean_name(mention.text)
+        if kind == "person":
+            name = _BEFORE_ABBREVIATION.sub("", name)
         # In a script with capitals, a name has one somewhere ("eBay", "al-Qaeda"): "goji" or
         # "n’t" is the recogniser's slip.
         lower_case_only = name == name.lower() != name.upper()

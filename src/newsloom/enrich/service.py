@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from newsloom.enrich.answers import Answer, answer
+from newsloom.enrich.datelines import with_dateline
 from newsloom.enrich.embeddings import DIMENSIONS, MiniLmEmbedder
 from newsloom.enrich.entities import entity_key, merge_mentions, salience
 from newsloom.enrich.hashtags import choose_hashtags
@@ -105,6 +106,7 @@ class Enricher:
             replace(m, text=analysed[m.start_char : m.start_char + len(m.text)])
             for m in self.nlp.mentions(f"{heard_title}\n\n{heard_text}")
         ]
+        mentions = with_dateline(mentions, analysed, body_start=len(title) + 2)
         entities = merge_mentions(mentions)
         rows = [
             (entity.kind, entity.name, entity_key(entity.name), entity.mentions, salience(entity, title, len(text)))
