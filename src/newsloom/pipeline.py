@@ -31,7 +31,6 @@ from newsloom.dedupe import link_near_duplicate, signature
 from newsloom.extract import (
     ExtractionResult,
     clean_text,
-    clean_title,
     extract_article,
     html_to_text,
     sanitize_html,
@@ -43,6 +42,7 @@ from newsloom.extract.credits import find_credit
 from newsloom.extract.language import article_language
 from newsloom.extract.rules import SourceRules, apply_rules
 from newsloom.extract.site import SiteCleanup, SiteProfile
+from newsloom.extract.titles import headline
 from newsloom.ingest.fetcher import Fetcher, FetchResult
 from newsloom.ingest.urls import canonicalize, domain_of, is_http_url
 from newsloom.settings import Settings
@@ -218,7 +218,8 @@ class ArticlePipeline:
     ) -> PipelineResult:
         extraction = content.extraction
         metadata = extraction.metadata if extraction else None
-        title = clean_title(extraction.title if extraction else None) or clean_title(fallback_title) or "(untitled)"
+        title = headline(extraction.title if extraction else None, metadata.site_name if metadata else None, page_url, fallback_title)
+        title = title or "(untitled)"
         html, text = clean_and_sanitize(content.body_html, content.base_url or page_url, site.boilerplate, title)
         canonical_url = _canonical_url(page_url, metadata.canonical_url if metadata else None)
         original_url = metadata.original_url if metadata and metadata.original_url else None

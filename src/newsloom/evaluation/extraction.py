@@ -22,7 +22,8 @@ from pathlib import Path
 
 import trafilatura
 
-from newsloom.extract import clean_title, extract_article
+from newsloom.extract import extract_article
+from newsloom.extract.titles import headline
 from newsloom.pipeline import clean_and_sanitize
 
 TOKEN = re.compile(r"\w+")
@@ -84,7 +85,8 @@ def load_benchmark(directory: Path, limit: int | None = None) -> list[BenchmarkP
 def newsloom_text(html: bytes, url: str | None) -> str:
     """What Newsloom publishes: extraction, then the pipeline's clean and sanitize stages."""
     extraction = extract_article(html, url, min_chars=0)
-    _, text = clean_and_sanitize(extraction.body_html, url or "https://example.invalid/", title=clean_title(extraction.title))
+    title = headline(extraction.title, extraction.metadata.site_name, url)
+    _, text = clean_and_sanitize(extraction.body_html, url or "https://example.invalid/", title=title)
     return text
 
 

@@ -1,0 +1,93 @@
+"""Headlines without the site's name that pages add to their title.
+
+"Best tech gadgets of 2019 | ZDNet", "MacBook sale at Amazon from $700 - 9to5Mac",
+"September 2018 open thread - The GiveWell Blog": the page's title ends (or opens) with the
+site, sometimes with its tagline after it ("... - Remember 80/90 - Memorabilia anni 80/90").
+Shown as the headline, and read by the recogniser, it is the publisher's furniture. A part
+is the site's when it is the page's `og:site_name` or the name in its domain ("Al Bawaba" on
+albawaba.com, "The Paradigm" on theparadigmng.com); other parts stay, so "Opinion | ..." and
+"Take C.A.R.E. - comwrap auf der DMEXCO 2018" keep theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from newsloom.extract.clean import clean_title
+
+# The separators titles put between the headline and the site: a bar, a dash or a dot with
+# spaces around it (a hyphen inside a word is not one).
+_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|·|::|»)\s+")
+# Words a site's name may add to its domain's: "The GiveWell Blog" on blog.givewell.org.
+_FILLER = frozenset({"the", "blog", "news", "online", "magazine", "com", "www"})
+# Parts after the site's name: its tagline ("Memorabilia anni 80/90").
+_TRAILING_PARTS_LOOKED_AT = 2
+# Second-level labels of country domains: "co" in "bbc.co.uk" is no site's name.
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"})
+# A domain that opens with the part's name is the site's when the part is at least this long:
+# "theparadigmng" for "The Paradigm", not "applemagazine" for "Apple".
+_MIN_PREFIX_CHARS = 6
+
+
+def headline(title: str | None, site_name: str | None, url: str | None, fallback: str | None = None) -> str | None:
+    """The page's title (else `fallback`, the feed's), cleaned, without the site's name."""
+    cleaned = clean_title(title) or clean_title(fallback)
+    return without_site_name(cleaned, site_name, url) if cleaned else None
+
+
+def without_site_name(title: str, site_name: str | None, url: str | None) -> str:
+    """`title` without its leading or trailing parts that name the site."""
+    if site_name and _SEPARATOR.search(site_name):  # "LinkNaija | Nigeria's popular news platform: ..."
+        title = _without_phrase(title, site_name)
+    names = _site_names(site_name, url)
+    if not names:
+        return title
+    separators = list(_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    # The parts after the headline: the site's name, and any tagline after it.
+    for separator in separators[-_TRAILING_PARTS_LOOKED_AT:]:
+        following = _SEPARATOR.split(title[separator.end() :])[0]
+        if _names_site(following, names) and separator.start() > 0:
+            return title[: separator.start()]
+    first = separators[0]
+    if _names_site(title[: first.start()], names) and title[first.end() :].strip():
+        return title[first.end() :]
+    return title
+
+
+def _without_phrase(title: str, site_name: str) -> str:
+    """`title` without `site_name` written out whole at its start or end."""
+    name = re.escape(" ".join(site_name.split())).replace(r"\ ", r"\s+")
+    for pattern in (rf"^{name}(?:\s*:|{_SEPARATOR.pattern})", rf"{_SEPARATOR.pattern}{name}$"):
+        cut = re.sub(pattern, "", title, count=1, flags=re.IGNORECASE)
+        if cut != title and cut.strip():
+            return cut.strip()
+    return title
+
+
+def _site_names(site_name: str | None, url: str | None) -> set[str]:
+    names = {_squashed(site_name)} if site_name else set()
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.split(".") if label and label != "www"]
+    suffix = 2 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL else 1  # "bbc.co.uk"
+    names |= {_squashed(label) for label in labels[:-suffix]}
+    if len(labels) > suffix:
+        names.add(_squashed(".".join(labels[-suffix - 1 :])))  # "spacenews.com", as some sites call themselves
+    return {name for name in names if len(name) >= 3}
+
+
+def _names_site(part: str, names: set[str]) -> bool:
+    whole = _squashed(part)
+    essential = _squashed(" ".join(word for word in part.split() if word.casefold() not in _FILLER))
+    if not whole:
+        return False
+    if whole in names or (essential and essential in names):
+        return True
+    return len(whole) >= _MIN_PREFIX_CHARS and any(name.startswith(whole) for name in names)
+
+
+def _squashed(text: str) -> str:
+    """Letters and digits only, in one case: "Al Bawaba" and "albawaba" are one name."""
+    return re.sub(r"[\W_]+", "", text.casefold())
