@@ -58,3 +58,23 @@ def test_a_non_utf8_page_reads_the_same_after_the_pass():
 
 def test_what_is_not_a_page_comes_back_unchanged():
     assert drop_related_sections(b"") == b""
+
+
+def test_a_card_hidden_in_a_sentence_leaves_and_the_sentence_stays_whole():
+    """The Hill's hover card of a person (photo, full name, headlines, "MORE") read as part of
+    the sentence: "Gov. Kristi NoemKristi Lynn NoemSouth Dakota governor doubles down ..."."""
+    page_id = next(key for key, page in zyte_ground_truth().items() if "thehill.com/homenews" in page["url"])
+    text = extract_article(zyte_page(page_id), zyte_ground_truth()[page_id]["url"]).text
+    assert text.startswith("South Dakota Gov. Kristi Noem (R) is defending the state’s launch of an anti-drug campaign")
+    assert "Kristi Lynn Noem" not in text and "MORE" not in text
+
+
+def test_a_picture_with_one_link_in_a_paragraph_stays():
+    inline = (
+        "<html><body><article><h1>Budget approved</h1>"
+        + "".join(f"<p>{escape(p)}</p>" for p in STORY)
+        + "<p>The plan <span class='figure'><img src='/plan.png' alt=''> <a href='/plan.pdf'>as filed</a></span>"
+        " was published online, <span>with <a href='/a'>maps</a> and <a href='/b'>costs</a></span>.</p>"
+        "</article></body></html>"
+    )
+    assert drop_related_sections(inline) == inline

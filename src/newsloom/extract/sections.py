@@ -1,9 +1,14 @@
-"""The page's own "more stories" sections, removed before extraction.
+"""The page's own "more stories" sections and pop-up cards, removed before extraction.
 
 Many templates end the article container with a "You may also like" / "Related posts"
 block of teasers. Extractors drop the heading (its class says "related") but keep the
 teasers, whose paragraphs look like article text. A heading that opens such a section,
 by its words or by its class, goes with everything after it in its container.
+
+Some pages hide a card inside a sentence, shown when the reader hovers over a name: The
+Hill's holds the person's photo, full name, three headlines and "MORE". Extractors read
+it as part of the sentence ("Gov. Kristi NoemKristi Lynn NoemSouth Dakota governor doubles
+down ... MORE (R) is defending"). A picture with links inside a paragraph is such a card.
 """
 
 from __future__ import annotations
@@ -36,8 +41,11 @@ def drop_related_sections(html: bytes | str) -> bytes | str:
     if document is None:
         return html
     openers = [heading for heading in document.iter(*HEADINGS) if _opens_section(heading)]
-    if not openers:
+    cards = _cards_in_paragraphs(document)
+    if not openers and not cards:
         return html
+    for card in cards:
+        card.drop_tree()  # its tail, the rest of the sentence, stays
     for heading in openers:
         if heading.getroottree().getroot() is not document:
             continue  # inside a section an earlier heading removed
@@ -54,3 +62,27 @@ def _opens_section(heading: lxml.html.HtmlElement) -> bool:
     if TRAILING_SECTION.match(label) or OTHER_LANGUAGES.match(label):
         return True
     return bool(RELATED_CLASS.search(f"{heading.get('class', '')} {heading.get('id', '')}"))
+
+
+def _cards_in_paragraphs(document: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Elements inside a paragraph that hold a picture and two links or more, each taken as
+    wide as it goes without the words of the sentence around it (the name the card is for)."""
+    cards: list[lxml.html.HtmlElement] = []
+    for paragraph in document.iter("p"):
+        for element in paragraph.iterdescendants("span", "div"):
+            if not _is_card(element) or any(_is_card(inner) for inner in element.iterdescendants("span", "div")):
+                continue
+            card = element
+            while card.getparent() is not paragraph and _text(card.getparent()) == _text(card):
+                card = card.getparent()
+            if all(card is not known for known in cards):
+                cards.append(card)
+    return cards
+
+
+def _is_card(element: lxml.html.HtmlElement) -> bool:
+    return element.find(".//img") is not None and len(element.findall(".//a")) >= 2
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
