@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml.etree import ParserError
@@ -40,8 +40,10 @@ def read_page_metadata(html: bytes | str, page_url: str) -> PageMetadata:
     original_url = first("//meta[@name='original-source']/@content") or first(
         "//meta[@name='syndication-source']/@content"
     )
-    original_publisher = None
+    original_publisher = publisher = None
     for data in _json_ld_objects(document):
+        if isinstance(data.get("publisher"), dict) and isinstance(data["publisher"].get("name"), str):
+            publisher = publisher or data["publisher"]["name"].strip()
         based_on = data.get("isBasedOn")
         if isinstance(based_on, str) and not original_url:
             original_url = based_on
@@ -53,10 +55,28 @@ def read_page_metadata(html: bytes | str, page_url: str) -> PageMetadata:
     return PageMetadata(
         canonical_url=urljoin(page_url, canonical) if canonical else None,
         language=language.split(",")[0].strip()[:20] if language else None,
-        site_name=first("//meta[@property='og:site_name']/@content"),
+        site_name=_site_name(first("//meta[@property='og:site_name']/@content"), publisher, page_url),
         original_url=urljoin(page_url, original_url) if original_url else None,
         original_publisher=original_publisher,
     )
+
+
+def _site_name(declared: str | None, publisher: str | None, page_url: str) -> str | None:
+    """The site's name as readers know it: its `og:site_name`, unless that is a slug ("usatoday",
+    "nj", "livescience.com"), an address or a handle; then the publisher its structured data
+    names ("USA TODAY"), else its domain ("nj.com"). The publisher is never asked first, nor
+    without a declared name: on a wire story it is the agency ("Associated Press" on
+    chron.com), not the site."""
+    if not declared or not _is_slug(declared):
+        return declared
+    if publisher and not _is_slug(publisher):
+        return publisher
+    host = urlsplit(page_url).hostname or ""
+    return host.removeprefix("www.") or declared
+
+
+def _is_slug(name: str) -> bool:
+    return name.startswith(("http://", "https://", "@")) or not any(ch.isupper() for ch in name)
 
 
 def _json_ld_objects(document: lxml.html.HtmlElement) -> list[dict]:
