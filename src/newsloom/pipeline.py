@@ -40,6 +40,7 @@ from newsloom.extract.article import TOO_SHORT
 from newsloom.extract.boilerplate import Boilerplate, strip_learned
 from newsloom.extract.credits import find_credit
 from newsloom.extract.language import article_language
+from newsloom.extract.metadata import source_name
 from newsloom.extract.rules import SourceRules, apply_rules
 from newsloom.extract.site import SiteCleanup, SiteProfile
 from newsloom.extract.titles import headline
@@ -230,7 +231,7 @@ class ArticlePipeline:
         with self.database.write() as session:
             sources = SourceRepository(session)
             if metadata and metadata.site_name:
-                sources.name_if_unnamed(source_id, metadata.site_name)
+                sources.name_if_unnamed(source_id, source_name(metadata.site_name))
             original_source_id = None
             if original_url and domain_of(original_url) != sources.get(source_id).domain:  # type: ignore[union-attr]
                 publisher = metadata.original_publisher if metadata else None

@@ -1,4 +1,5 @@
 from newsloom.extract import extract_article, read_page_metadata
+from newsloom.extract.metadata import is_plausible_site_name, source_name
 from tests.support.benchdata import NEWSPAPER_HTML, zyte_ground_truth, zyte_page, zyte_page_ids
 from tests.support.site import article_page, seed_story
 
@@ -66,3 +67,11 @@ def test_the_sites_name_as_readers_know_it():
         "www.wsj.com": "WSJ",
     }
     assert read_page_metadata("<html><head></head><body></body></html>", "https://example.com/x").site_name is None
+
+
+def test_a_source_is_listed_by_its_name_without_the_tagline():
+    assert source_name("The Jerusalem Post | JPost.com") == "The Jerusalem Post"
+    assert source_name("Autoracing | F1 | Indy | MotoGP | StockCar | NASCAR") == "Autoracing"
+    assert source_name("Al-Bawaba") == "Al-Bawaba"
+    assert not is_plausible_site_name("Copyright 2014")  # trafilatura's site name for jaraguadosul.com.br
+    assert not is_plausible_site_name("© Publisher") and is_plausible_site_name("Copyleft Media")

@@ -12,7 +12,7 @@ from lxml import etree
 from trafilatura.htmlprocessing import convert_to_html
 
 from newsloom.extract.chunks import add_sibling_chunks
-from newsloom.extract.metadata import PageMetadata, read_page_metadata
+from newsloom.extract.metadata import PageMetadata, is_plausible_site_name, read_page_metadata
 from newsloom.extract.sanitize import html_to_text
 from newsloom.extract.sections import drop_related_sections
 from newsloom.libxml import one_thread_at_a_time
@@ -133,7 +133,7 @@ def _with_trafilatura_fallbacks(metadata: PageMetadata, document: trafilatura.se
     return PageMetadata(
         canonical_url=metadata.canonical_url or document.url,
         language=metadata.language or document.language,
-        site_name=metadata.site_name or document.sitename,
+        site_name=metadata.site_name or (document.sitename if is_plausible_site_name(document.sitename) else None),
         original_url=metadata.original_url,
         original_publisher=metadata.original_publisher,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -67,9 +68,9 @@ def _site_name(declared: str | None, publisher: str | None, page_url: str) -> st
     names ("USA TODAY"), else its domain ("nj.com"). The publisher is never asked first, nor
     without a declared name: on a wire story it is the agency ("Associated Press" on
     chron.com), not the site."""
-    if not declared or not _is_slug(declared):
+    if not declared or is_plausible_site_name(declared):
         return declared
-    if publisher and not _is_slug(publisher):
+    if is_plausible_site_name(publisher):
         return publisher
     host = urlsplit(page_url).hostname or ""
     return host.removeprefix("www.") or declared
@@ -77,6 +78,18 @@ def _site_name(declared: str | None, publisher: str | None, page_url: str) -> st
 
 def _is_slug(name: str) -> bool:
     return name.startswith(("http://", "https://", "@")) or not any(ch.isupper() for ch in name)
+
+
+def is_plausible_site_name(name: str | None) -> bool:
+    """Whether a name found on the page could be the site's: not a slug, an address, a handle or
+    a copyright line ("Copyright 2014", which trafilatura takes from a page's footer)."""
+    return bool(name) and not _is_slug(name) and not re.match(r"(?i)\s*(?:©|\(c\)|copyright\b)", name)  # type: ignore[arg-type]
+
+
+def source_name(site_name: str) -> str:
+    """The name a source is listed by: the site's name without its tagline ("The Jerusalem Post
+    | JPost.com", "LinkNaija | Nigeria's popular news platform", "Autoracing | F1 | Indy | ...")."""
+    return re.split(r"\s+[|·]\s+", site_name.strip(), maxsplit=1)[0] or site_name
 
 
 def _json_ld_objects(document: lxml.html.HtmlElement) -> list[dict]:
