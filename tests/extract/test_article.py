@@ -72,6 +72,7 @@ def test_the_sites_name_as_readers_know_it():
 def test_a_source_is_listed_by_its_name_without_the_tagline():
     assert source_name("The Jerusalem Post | JPost.com") == "The Jerusalem Post"
     assert source_name("Autoracing | F1 | Indy | MotoGP | StockCar | NASCAR") == "Autoracing"
-    assert source_name("Al-Bawaba") == "Al-Bawaba"
+    assert source_name("Remember 80/90 - Memorabilia anni 80/90") == "Remember 80/90"
+    assert source_name("Al-Bawaba") == "Al-Bawaba" and source_name("NBC 5 Dallas-Fort Worth") == "NBC 5 Dallas-Fort Worth"
     assert not is_plausible_site_name("Copyright 2014")  # trafilatura's site name for jaraguadosul.com.br
     assert not is_plausible_site_name("© Publisher") and is_plausible_site_name("Copyleft Media")

@@ -88,8 +88,8 @@ def is_plausible_site_name(name: str | None) -> bool:
 
 def source_name(site_name: str) -> str:
     """The name a source is listed by: the site's name without its tagline ("The Jerusalem Post
-    | JPost.com", "LinkNaija | Nigeria's popular news platform", "Autoracing | F1 | Indy | ...")."""
-    return re.split(r"\s+[|·]\s+", site_name.strip(), maxsplit=1)[0] or site_name
+    | JPost.com", "Remember 80/90 - Memorabilia anni 80/90", "Autoracing | F1 | Indy | ...")."""
+    return re.split(r"\s+[|·—–-]\s+", site_name.strip(), maxsplit=1)[0] or site_name
 
 
 def _json_ld_objects(document: lxml.html.HtmlElement) -> list[dict]:
