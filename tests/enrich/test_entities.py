@@ -217,3 +217,16 @@ def test_a_position_abbreviated_before_a_persons_name_is_not_part_of_it(span, na
     assert person.name == name
     # An organisation keeps its capitals: "IBM Research Europe" is its name.
     assert merge_mentions([Mention("IBM Research Europe", "ORG", 0)])[0].name == "IBM Research Europe"
+
+
+def test_a_place_run_into_a_persons_name_is_left_out():
+    """A Snopes page: "ambassador to Ukraine Marie Yovanovitch", which the recogniser took for
+    an organisation beside the person "Yovanovitch" (two tags, one #UkraineMarieYovanovitch)."""
+    mentions = [Mention("Ukraine", "GPE", 0), Mention("Ukraine Marie Yovanovitch", "ORG", 40),
+                Mention("Yovanovitch", "PERSON", 90), Mention("Yovanovitch", "PERSON", 140),
+                Mention("Hong Kong", "GPE", 200), Mention("Hong Kong Polytechnic University", "ORG", 240),
+                Mention("Ukraine Crisis Media Center", "ORG", 300)]  # fmt: skip
+    entities = {(e.kind, e.name): e.mentions for e in merge_mentions(mentions)}
+    assert entities[("person", "Marie Yovanovitch")] == 3 and ("organization", "Ukraine Marie Yovanovitch") not in entities
+    assert ("organization", "Hong Kong Polytechnic University") in entities  # no person's surname ends it
+    assert ("organization", "Ukraine Crisis Media Center") in entities

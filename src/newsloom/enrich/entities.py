@@ -90,19 +90,9 @@ def clean_name(text: str) -> str:
 
 
 def merge_mentions(mentions: list[Mention]) -> list[ArticleEntity]:
+    named = _people_after_a_place([found for mention in mentions if (found := _named(mention)) is not None])
     grouped: dict[tuple[str, str], ArticleEntity] = {}
-    for mention in mentions:
-        kind = KINDS.get(mention.label)
-        name = clean_name(mention.text)
-        if kind == "person":
-            name = _BEFORE_ABBREVIATION.sub("", name)
-        # In a script with capitals, a name has one somewhere ("eBay", "al-Qaeda"): "goji" or
-        # "n’t" is the recogniser's slip.
-        lower_case_only = name == name.lower() != name.upper()
-        if kind is None or len(name) < 2 or not any(ch.isalpha() for ch in name) or lower_case_only:
-            continue
-        if name in ALIASES.values() and kind == "organization" and name not in ("NATO", "European Union", "United Nations"):
-            kind = "place"
+    for kind, name, mention in named:
         entity = grouped.setdefault((kind, entity_key(name)), ArticleEntity(kind, name, 0, mention.start_char))
         if better_spelling(entity.name, name):
             entity.name = name
@@ -110,6 +100,40 @@ def merge_mentions(mentions: list[Mention]) -> list[ArticleEntity]:
         entity.aliases.add(" ".join(mention.text.split()))
         entity.first_position = min(entity.first_position, mention.start_char)
     return _merge_people(list(grouped.values()))
+
+
+def _named(mention: Mention) -> tuple[str, str, Mention] | None:
+    """The mention's kind and cleaned name, or None for what is no name of ours."""
+    kind = KINDS.get(mention.label)
+    name = clean_name(mention.text)
+    if kind == "person":
+        name = _BEFORE_ABBREVIATION.sub("", name)
+    # In a script with capitals, a name has one somewhere ("eBay", "al-Qaeda"): "goji" or
+    # "n’t" is the recogniser's slip.
+    lower_case_only = name == name.lower() != name.upper()
+    if kind is None or len(name) < 2 or not any(ch.isalpha() for ch in name) or lower_case_only:
+        return None
+    if name in ALIASES.values() and kind == "organization" and name not in ("NATO", "European Union", "United Nations"):
+        kind = "place"
+    return kind, name, mention
+
+
+def _people_after_a_place(named: list[tuple[str, str, Mention]]) -> list[tuple[str, str, Mention]]:
+    """"ambassador to Ukraine Marie Yovanovitch" gave the organisation "Ukraine Marie
+    Yovanovitch": a place the article names, then two words or more ending in the surname of a
+    person it names. That is the person; "Hong Kong Polytechnic University" stays."""
+    places = {entity_key(name) for kind, name, _ in named if kind == "place"}
+    surnames = {entity_key(name.split()[-1]) for kind, name, _ in named if kind == "person"}
+
+    def relabelled(kind: str, name: str) -> tuple[str, str]:
+        words = name.split()
+        if kind == "organization" and entity_key(words[-1]) in surnames:
+            for cut in (1, 2):  # "Ukraine", "South Korea"
+                if len(words) - cut >= 2 and entity_key(" ".join(words[:cut])) in places:
+                    return "person", " ".join(words[cut:])
+        return kind, name
+
+    return [(*relabelled(kind, name), mention) for kind, name, mention in named]
 
 
 def _merge_people(entities: list[ArticleEntity]) -> list[ArticleEntity]:
