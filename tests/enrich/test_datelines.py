@@ -66,3 +66,10 @@ def test_a_dateline_after_a_repeated_headline_is_found(ner):
     body = "Cat found after five years\n\nSANTA FE, N.M. (AP) — A cat has been found in Santa Fe."
     dateline = find_dateline(body, 0, ner.mentions(body))
     assert dateline is not None and dateline.place == "Santa Fe" and body[dateline.start : dateline.end] == "SANTA FE"
+
+
+def test_a_reuters_dateline_with_a_date_keeps_the_date_a_date(ner):
+    body = "LONDON, Nov 19 (Reuters) - British lawmakers voted on Tuesday to hold an early election in London."
+    mentions = with_dateline(ner.mentions(body), body)
+    assert [m.text for m in mentions if m.label == "GPE" and m.start_char == 0] == ["London"]
+    assert not [m for m in mentions if m.label == "GPE" and "Nov" in m.text]

@@ -26,6 +26,7 @@ _DATELINE = re.compile(
 # or a byline).
 _PARAGRAPHS_LOOKED_AT = 3
 _PLACE_LABELS = frozenset({"GPE", "LOC"})
+_NAME_LABELS = _PLACE_LABELS | {"ORG", "PERSON", "NORP"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _spelt(place: str, text: str) -> str:
     """The place as the article writes it in ordinary case ("Santa Fe"), else in title case."""
     words = r"\s+".join(re.escape(word) for word in place.split())
     for match in re.finditer(words, text, re.IGNORECASE):
-        if not match.group(0).isupper():
+        if match.group(0)[0].isupper() and not match.group(0).isupper():  # not "new york" in an address
             return match.group(0)
     return " ".join(word[:1] + word[1:].lower() for word in place.split())
 
@@ -88,7 +89,7 @@ def with_dateline(mentions: list[Mention], text: str, body_start: int = 0) -> li
     for mention in mentions:
         if within(mention, (dateline.start, dateline.end)) or within(mention, dateline.agency):
             continue
-        if within(mention, dateline.region):
+        if within(mention, dateline.region) and mention.label in _NAME_LABELS:  # not the date of "Nov 19"
             name = mention.text if not mention.text.isupper() or "." in mention.text else mention.text.title()
             mention = replace(mention, text=name, label="GPE")
         kept.append(mention)

@@ -69,10 +69,9 @@ def _cards_in_paragraphs(document: lxml.html.HtmlElement) -> list[lxml.html.Html
     wide as it goes without the words of the sentence around it (the name the card is for)."""
     cards: list[lxml.html.HtmlElement] = []
     for paragraph in document.iter("p"):
-        for element in paragraph.iterdescendants("span", "div"):
-            if not _is_card(element) or any(_is_card(inner) for inner in element.iterdescendants("span", "div")):
-                continue
-            card = element
+        found = [element for element in paragraph.iterdescendants("span", "div") if _is_card(element)]
+        holding = {ancestor for element in found for ancestor in element.iterancestors()}
+        for card in (element for element in found if element not in holding):  # the innermost
             while card.getparent() is not paragraph and _text(card.getparent()) == _text(card):
                 card = card.getparent()
             if all(card is not known for known in cards):
