@@ -43,7 +43,7 @@ from newsloom.extract.language import article_language
 from newsloom.extract.metadata import source_name
 from newsloom.extract.rules import SourceRules, apply_rules
 from newsloom.extract.site import SiteCleanup, SiteProfile
-from newsloom.extract.titles import headline
+from newsloom.extract.titles import headline, without_learned_parts
 from newsloom.ingest.fetcher import Fetcher, FetchResult
 from newsloom.ingest.urls import canonicalize, domain_of, is_http_url
 from newsloom.settings import Settings
@@ -220,7 +220,7 @@ class ArticlePipeline:
         extraction = content.extraction
         metadata = extraction.metadata if extraction else None
         title = headline(extraction.title if extraction else None, metadata.site_name if metadata else None, page_url, fallback_title)
-        title = title or "(untitled)"
+        title = without_learned_parts(title, site.boilerplate.title_parts) if title else "(untitled)"
         html, text = clean_and_sanitize(content.body_html, content.base_url or page_url, site.boilerplate, title)
         canonical_url = _canonical_url(page_url, metadata.canonical_url if metadata else None)
         original_url = metadata.original_url if metadata and metadata.original_url else None

@@ -1,6 +1,7 @@
 """Publisher boilerplate is learned per source and stripped from new and existing articles."""
 
 from newsloom.extract.boilerplate import Boilerplate, learn, strip_learned
+from newsloom.extract.titles import learn_title_parts, without_learned_parts
 from newsloom.store import ArticleRepository, BoilerplateRepository
 from tests.support.benchdata import zyte_ground_truth, zyte_page_ids
 from tests.support.publisher import rss_feed
@@ -95,3 +96,32 @@ def test_article_page_helper_places_furniture_inside_the_article():
     page = publisher_page("T", ["one", "two", "three", "four"], read_also="Other")
     assert page.index("Read also: Other") < page.index("Sign up for our newsletter") < page.index("locally-sourced")
     assert article_page("T", ["x"]).count("<article>") == 1
+
+
+def test_a_title_part_the_source_repeats_is_learned_and_leaves_every_title(services, publisher):
+    """autoindustriya.com ends its titles with "- Auto News", which neither its domain nor its
+    pages name: learned from the titles themselves once enough articles are stored, removed
+    from those stored before and from every later one. A section label that only some titles
+    carry ("Opinion | ...") stays."""
+    truth = zyte_ground_truth()
+    headlines = []
+    for number, page_id in enumerate(zyte_page_ids(20)[12:19]):
+        paragraphs = [p.strip() for p in truth[page_id]["articleBody"].split("\n") if len(p.strip()) > 40][:8]
+        headline = ("Opinion | " if number in (1, 4) else "") + f"Story {page_id[:6]} and what comes next"
+        publisher.add(f"/news/{number}", article_page(f"{headline} - Auto News", paragraphs))
+        headlines.append(headline)
+    ids = [services.pipeline.ingest_page(publisher.url(f"/news/{number}")).article_id for number in range(len(headlines))]
+    with services.database.read() as session:
+        articles = ArticleRepository(session)
+        assert [articles.get(article_id).title for article_id in ids] == headlines
+        learned = BoilerplateRepository(session).items(articles.get(ids[0]).source.id)
+    assert [(item.kind, item.text) for item in learned if item.kind == "title"] == [("title", "Auto News")]
+
+
+def test_title_parts_are_learned_only_from_what_half_the_titles_share():
+    titles = [f"Headline {n} - Daily Gazette" for n in range(6)] + ["Opinion | A view - Daily Gazette", "Opinion | Another"]
+    assert [(item.text, item.article_count) for item in learn_title_parts(titles)] == [("Daily Gazette", 7)]
+    assert learn_title_parts(titles[:4]) == []  # too few articles to tell
+    assert without_learned_parts("Opinion | A view - Daily Gazette", frozenset({"daily gazette"})) == "Opinion | A view"
+    assert without_learned_parts("Daily Gazette | Headline", frozenset({"daily gazette"})) == "Headline"
+    assert without_learned_parts("Daily Gazette", frozenset({"daily gazette"})) == "Daily Gazette"  # nothing else to keep

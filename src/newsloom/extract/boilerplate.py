@@ -26,6 +26,7 @@ MIN_SHARE = 0.2
 QUOTE_MIN_REPEATS = 5
 QUOTE_MIN_SHARE = 0.5
 MIN_SENTENCE_WORDS = 6
+TITLE_PART = "title"  # the kind of a learned title part
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _QUOTATION = re.compile(r"[\"“«„][^\"”»“]{20,}[\"”»“]")
@@ -41,12 +42,16 @@ class Boilerplate:
 
     blocks: frozenset[str] = field(default_factory=frozenset)
     sentences: frozenset[str] = field(default_factory=frozenset)
+    # The parts its titles share at their start or end ("Auto News" of "... - Auto News"):
+    # `extract/titles.py` learns and removes them.
+    title_parts: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def of(cls, items: list[BoilerplateItem]) -> Boilerplate:
         return cls(
             frozenset(normalize(item.text) for item in items if item.kind == "block"),
             frozenset(normalize(item.text) for item in items if item.kind == "sentence"),
+            frozenset(normalize(item.text) for item in items if item.kind == TITLE_PART),
         )
 
     def __bool__(self) -> bool:

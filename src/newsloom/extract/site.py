@@ -14,6 +14,7 @@ from newsloom.extract.boilerplate import MIN_ARTICLES, Boilerplate, learn, strip
 from newsloom.extract.clean import clean_text
 from newsloom.extract.rules import SourceRules
 from newsloom.extract.sanitize import html_to_text
+from newsloom.extract.titles import learn_title_parts, without_learned_parts
 from newsloom.store import ArticleRepository, BoilerplateRepository, Database, SourceRepository
 
 log = logging.getLogger(__name__)
@@ -63,25 +64,33 @@ class SiteCleanup:
     def relearn(self, source_id: int) -> LearningReport:
         with self.database.read() as session:
             recent = ArticleRepository(session).recent_bodies(source_id, SAMPLE_SIZE)
-        items = learn([html for _, html in recent])
+            titles = ArticleRepository(session).recent_titles(source_id, SAMPLE_SIZE)
+        items = learn([html for _, html in recent]) + learn_title_parts([title for _, title in titles])
         try:
             with self.database.write() as session:
                 added = BoilerplateRepository(session).remember(source_id, items, len(recent))
         except IntegrityError:  # another worker learned the same source a moment ago
             added = 0
         # Items known before were applied as those articles arrived; only news needs a re-clean.
-        recleaned = self._reclean(source_id, recent) if added else 0
+        recleaned = self._reclean(source_id, recent, titles) if added else 0
         log.info("source %s: %d boilerplate items new, %d articles re-cleaned", source_id, added, recleaned)
         return LearningReport(source_id, len(recent), added, recleaned)
 
-    def _reclean(self, source_id: int, bodies: list[tuple[int, str]]) -> int:
-        """Strip the source's known boilerplate from stored articles; returns how many changed."""
+    def _reclean(self, source_id: int, bodies: list[tuple[int, str]], titles: list[tuple[int, str]]) -> int:
+        """Strip the source's known boilerplate from stored articles and their titles; returns
+        how many changed."""
         boilerplate = self.profile(source_id).boilerplate
-        changed = 0
+        changed: set[int] = set()
         for article_id, html in bodies:
             cleaned = strip_learned(html, boilerplate)
             if cleaned.removed:
                 with self.database.write() as session:
                     ArticleRepository(session).replace_body(article_id, cleaned.html, clean_text(html_to_text(cleaned.html)))
-                changed += 1
-        return changed
+                changed.add(article_id)
+        for article_id, title in titles:
+            cleaned_title = without_learned_parts(title, boilerplate.title_parts)
+            if cleaned_title != title:
+                with self.database.write() as session:
+                    ArticleRepository(session).replace_title(article_id, cleaned_title)
+                changed.add(article_id)
+        return len(changed)

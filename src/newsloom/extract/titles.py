@@ -11,10 +11,14 @@ albawaba.com, "The Paradigm" on theparadigmng.com); other parts stay, so "Opinio
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
+from newsloom.extract.boilerplate import MIN_ARTICLES, MIN_REPEATS, TITLE_PART, normalize
 from newsloom.extract.clean import clean_title
+from newsloom.store.records import BoilerplateItem
 
 # The separators titles put between the headline and the site: a bar, a dash or a dot with
 # spaces around it (a hyphen inside a word is not one).
@@ -25,6 +29,10 @@ _FILLER = frozenset({"the", "blog", "news", "online", "magazine", "com", "www"})
 _TRAILING_PARTS_LOOKED_AT = 2
 # Second-level labels of country domains: "co" in "bbc.co.uk" is no site's name.
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"})
+# A part that half a source's titles share is its name or tagline ("Auto News"), which no page
+# metadata gave; a section label that some of its titles carry ("Opinion") stays.
+TITLE_PART_MIN_SHARE = 0.5
+TITLE_PART_MAX_WORDS = 6
 # A domain that opens with the part's name is the site's when the part is at least this long:
 # "theparadigmng" for "The Paradigm", not "applemagazine" for "Apple".
 _MIN_PREFIX_CHARS = 6
@@ -91,3 +99,39 @@ def _names_site(part: str, names: set[str]) -> bool:
 def _squashed(text: str) -> str:
     """Letters and digits only, in one case: "Al Bawaba" and "albawaba" are one name."""
     return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def learn_title_parts(titles: list[str]) -> list[BoilerplateItem]:
+    """The leading or trailing parts that at least half of one source's `titles` share."""
+    if len(titles) < MIN_ARTICLES:
+        return []
+    counts: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for title in titles:
+        found = {normalize(part): part for part in _end_parts(title) if len(part.split()) <= TITLE_PART_MAX_WORDS}
+        counts.update(found.keys())
+        for key, part in found.items():
+            examples.setdefault(key, part)
+    needed = max(MIN_REPEATS, math.ceil(TITLE_PART_MIN_SHARE * len(titles)))
+    return [BoilerplateItem(TITLE_PART, examples[key], count) for key, count in counts.items() if count >= needed]
+
+
+def without_learned_parts(title: str, parts: frozenset[str]) -> str:
+    """`title` without a leading or trailing part its source is known to repeat."""
+    if not parts:
+        return title
+    separators = list(_SEPARATOR.finditer(title))
+    if separators and normalize(title[separators[-1].end() :]) in parts:
+        title = title[: separators[-1].start()]
+        separators = separators[:-1]
+    if separators and normalize(title[: separators[0].start()]) in parts:
+        title = title[separators[0].end() :]
+    return title
+
+
+def _end_parts(title: str) -> list[str]:
+    """The part before the first separator and the part after the last, when there is one."""
+    separators = list(_SEPARATOR.finditer(title))
+    if not separators:
+        return []
+    return [title[: separators[0].start()], title[separators[-1].end() :]]

@@ -137,6 +137,20 @@ class ArticleRepository:
         )
         return [(row[0], row[1]) for row in rows]
 
+    def recent_titles(self, source_id: int, limit: int) -> list[tuple[int, str]]:
+        rows = self.session.execute(
+            select(ArticleRow.id, ArticleRow.title)
+            .where(ArticleRow.source_id == source_id)
+            .order_by(ArticleRow.id.desc())
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def replace_title(self, article_id: int, title: str) -> None:
+        """A re-cleaned headline (the full-text index follows it, as it follows the body)."""
+        PageRepository(self.session).drop(article_id)
+        self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(title=title))
+
     def set_original(self, article_id: int, source_id: int, url: str | None) -> None:
         PageRepository(self.session).drop(article_id)
         self.session.execute(

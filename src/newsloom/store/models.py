@@ -178,7 +178,7 @@ class BoilerplateRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(10))  # "block" or "sentence"
+    kind: Mapped[str] = mapped_column(String(10))  # "block", "sentence" or "title"
     text: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     article_count: Mapped[int] = mapped_column(Integer)

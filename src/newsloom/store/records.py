@@ -144,9 +144,9 @@ class ArticlePage:
 
 @dataclass(frozen=True)
 class BoilerplateItem:
-    """A block or sentence a source repeats across its articles."""
+    """A block, a sentence or a title part a source repeats across its articles."""
 
-    kind: str  # "block" or "sentence"
+    kind: str  # "block", "sentence" or "title"
     text: str
     article_count: int
 
