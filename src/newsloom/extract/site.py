@@ -64,33 +64,31 @@ class SiteCleanup:
     def relearn(self, source_id: int) -> LearningReport:
         with self.database.read() as session:
             recent = ArticleRepository(session).recent_bodies(source_id, SAMPLE_SIZE)
-            titles = ArticleRepository(session).recent_titles(source_id, SAMPLE_SIZE)
-        items = learn([html for _, html in recent]) + learn_title_parts([title for _, title in titles])
+        items = learn([html for _, _, html in recent]) + learn_title_parts([title for _, title, _ in recent])
         try:
             with self.database.write() as session:
                 added = BoilerplateRepository(session).remember(source_id, items, len(recent))
         except IntegrityError:  # another worker learned the same source a moment ago
             added = 0
         # Items known before were applied as those articles arrived; only news needs a re-clean.
-        recleaned = self._reclean(source_id, recent, titles) if added else 0
+        recleaned = self._reclean(source_id, recent) if added else 0
         log.info("source %s: %d boilerplate items new, %d articles re-cleaned", source_id, added, recleaned)
         return LearningReport(source_id, len(recent), added, recleaned)
 
-    def _reclean(self, source_id: int, bodies: list[tuple[int, str]], titles: list[tuple[int, str]]) -> int:
-        """Strip the source's known boilerplate from stored articles and their titles; returns
-        how many changed."""
+    def _reclean(self, source_id: int, articles: list[tuple[int, str, str]]) -> int:
+        """Strip the source's known boilerplate from stored articles' bodies and titles;
+        returns how many changed."""
         boilerplate = self.profile(source_id).boilerplate
-        changed: set[int] = set()
-        for article_id, html in bodies:
+        changed = 0
+        for article_id, title, html in articles:
             cleaned = strip_learned(html, boilerplate)
-            if cleaned.removed:
-                with self.database.write() as session:
-                    ArticleRepository(session).replace_body(article_id, cleaned.html, clean_text(html_to_text(cleaned.html)))
-                changed.add(article_id)
-        for article_id, title in titles:
             cleaned_title = without_learned_parts(title, boilerplate.title_parts)
-            if cleaned_title != title:
+            if cleaned.removed or cleaned_title != title:
                 with self.database.write() as session:
-                    ArticleRepository(session).replace_title(article_id, cleaned_title)
-                changed.add(article_id)
-        return len(changed)
+                    articles_repository = ArticleRepository(session)
+                    if cleaned.removed:
+                        articles_repository.replace_body(article_id, cleaned.html, clean_text(html_to_text(cleaned.html)))
+                    if cleaned_title != title:
+                        articles_repository.replace_title(article_id, cleaned_title)
+                changed += 1
+        return changed

@@ -128,23 +128,15 @@ class ArticleRepository:
         )
         return newer, older
 
-    def recent_bodies(self, source_id: int, limit: int) -> list[tuple[int, str]]:
+    def recent_bodies(self, source_id: int, limit: int) -> list[tuple[int, str, str]]:
+        """(id, title, html) of the source's latest articles: what its boilerplate is learned from."""
         rows = self.session.execute(
-            select(ArticleRow.id, ArticleRow.html)
+            select(ArticleRow.id, ArticleRow.title, ArticleRow.html)
             .where(ArticleRow.source_id == source_id)
             .order_by(ArticleRow.id.desc())
             .limit(limit)
         )
-        return [(row[0], row[1]) for row in rows]
-
-    def recent_titles(self, source_id: int, limit: int) -> list[tuple[int, str]]:
-        rows = self.session.execute(
-            select(ArticleRow.id, ArticleRow.title)
-            .where(ArticleRow.source_id == source_id)
-            .order_by(ArticleRow.id.desc())
-            .limit(limit)
-        )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def replace_title(self, article_id: int, title: str) -> None:
         """A re-cleaned headline (the full-text index follows it, as it follows the body)."""
