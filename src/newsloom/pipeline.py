@@ -40,7 +40,7 @@ from newsloom.extract.article import TOO_SHORT
 from newsloom.extract.boilerplate import Boilerplate, strip_learned
 from newsloom.extract.credits import find_credit
 from newsloom.extract.language import article_language
-from newsloom.extract.metadata import source_name
+from newsloom.extract.metadata import is_plausible_site_name, source_name
 from newsloom.extract.rules import SourceRules, apply_rules
 from newsloom.extract.site import SiteCleanup, SiteProfile
 from newsloom.extract.titles import headline, without_learned_parts
@@ -231,7 +231,8 @@ class ArticlePipeline:
         with self.database.write() as session:
             sources = SourceRepository(session)
             if metadata and metadata.site_name:
-                sources.name_if_unnamed(source_id, source_name(metadata.site_name))
+                # A name an earlier version took from a slug ("nj", "usatoday") gives way too.
+                sources.name_if_unnamed(source_id, source_name(metadata.site_name), replaces=_implausible)
             original_source_id = None
             if original_url and domain_of(original_url) != sources.get(source_id).domain:  # type: ignore[union-attr]
                 publisher = metadata.original_publisher if metadata else None
@@ -347,3 +348,7 @@ def _content_hash(text: str) -> str | None:
     if len(normalized) < MIN_HASHED_CHARS:
         return None
     return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _implausible(name: str) -> bool:
+    return not is_plausible_site_name(name)

@@ -1,5 +1,6 @@
 from newsloom.extract import extract_article, read_page_metadata
 from newsloom.extract.metadata import is_plausible_site_name, source_name
+from newsloom.store import ArticleRepository, SourceRepository
 from tests.support.benchdata import NEWSPAPER_HTML, zyte_ground_truth, zyte_page, zyte_page_ids
 from tests.support.site import article_page, seed_story
 
@@ -76,3 +77,13 @@ def test_a_source_is_listed_by_its_name_without_the_tagline():
     assert source_name("Al-Bawaba") == "Al-Bawaba" and source_name("NBC 5 Dallas-Fort Worth") == "NBC 5 Dallas-Fort Worth"
     assert not is_plausible_site_name("Copyright 2014")  # trafilatura's site name for jaraguadosul.com.br
     assert not is_plausible_site_name("© Publisher") and is_plausible_site_name("Copyleft Media")
+
+
+def test_a_source_named_by_a_slug_takes_the_better_name_of_its_next_page(services):
+    """An earlier version named usatoday.com "usatoday", from its og:site_name."""
+    page_id = next(key for key, page in zyte_ground_truth().items() if "usatoday.com" in page["url"])
+    with services.database.write() as session:
+        SourceRepository(session).get_or_create("usatoday.com", "usatoday")
+    result = services.pipeline.ingest_page(zyte_ground_truth()[page_id]["url"], zyte_page(page_id))
+    with services.database.read() as session:
+        assert ArticleRepository(session).get(result.article_id).source.name == "USA TODAY"

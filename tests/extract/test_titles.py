@@ -56,3 +56,4 @@ def test_a_stored_article_has_its_headline_without_the_sites_name(services):
     result = services.pipeline.ingest_page(zyte_ground_truth()[page_id]["url"], zyte_page(page_id))
     with services.database.read() as session:
         assert ArticleRepository(session).get(result.article_id).title == "Best tech gadgets of 2019"
+

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,10 +30,11 @@ class SourceRepository:
             self.name_if_unnamed(row.id, name)
         return to_source(row)
 
-    def name_if_unnamed(self, source_id: int, name: str) -> None:
-        """A publisher first seen by its domain gets the name its pages give."""
+    def name_if_unnamed(self, source_id: int, name: str, replaces: Callable[[str], bool] = lambda current: False) -> None:
+        """A publisher first seen by its domain gets the name its pages give; so does one whose
+        name `replaces` accepts (a slug an earlier version took from its pages)."""
         row = self.session.get(SourceRow, source_id)
-        if row is not None and row.name == row.domain and name.strip():
+        if row is not None and name.strip() and (row.name == row.domain or replaces(row.name)):
             row.name = name.strip()[:300]
 
     def find_by_name(self, name: str) -> Source | None:
