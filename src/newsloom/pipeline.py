@@ -232,7 +232,8 @@ class ArticlePipeline:
             sources = SourceRepository(session)
             if metadata and metadata.site_name:
                 # A name an earlier version took from a slug ("nj", "usatoday") gives way too.
-                sources.name_if_unnamed(source_id, source_name(metadata.site_name), replaces=_implausible)
+                name = source_name(metadata.site_name)
+                sources.name_if_unnamed(source_id, name, replaces=lambda current: not is_plausible_site_name(current))
             original_source_id = None
             if original_url and domain_of(original_url) != sources.get(source_id).domain:  # type: ignore[union-attr]
                 publisher = metadata.original_publisher if metadata else None
@@ -348,7 +349,3 @@ def _content_hash(text: str) -> str | None:
     if len(normalized) < MIN_HASHED_CHARS:
         return None
     return hashlib.sha256(normalized.encode()).hexdigest()
-
-
-def _implausible(name: str) -> bool:
-    return not is_plausible_site_name(name)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from newsloom.enrich.entities import KINDS
 from newsloom.enrich.nlp import Mention
 
 _DATELINE = re.compile(
@@ -26,7 +27,6 @@ _DATELINE = re.compile(
 # or a byline).
 _PARAGRAPHS_LOOKED_AT = 3
 _PLACE_LABELS = frozenset({"GPE", "LOC"})
-_NAME_LABELS = _PLACE_LABELS | {"ORG", "PERSON", "NORP"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def with_dateline(mentions: list[Mention], text: str, body_start: int = 0) -> li
     for mention in mentions:
         if within(mention, (dateline.start, dateline.end)) or within(mention, dateline.agency):
             continue
-        if within(mention, dateline.region) and mention.label in _NAME_LABELS:  # not the date of "Nov 19"
+        if within(mention, dateline.region) and mention.label in KINDS:  # not the date of "Nov 19"
             name = mention.text if not mention.text.isupper() or "." in mention.text else mention.text.title()
             mention = replace(mention, text=name, label="GPE")
         kept.append(mention)

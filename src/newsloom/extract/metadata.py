@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml.etree import ParserError
 
+from newsloom.ingest.urls import domain_of
 from newsloom.libxml import one_thread_at_a_time
 
 
@@ -72,18 +73,16 @@ def _site_name(declared: str | None, publisher: str | None, page_url: str) -> st
         return declared
     if is_plausible_site_name(publisher):
         return publisher
-    host = urlsplit(page_url).hostname or ""
-    return host.removeprefix("www.") or declared
-
-
-def _is_slug(name: str) -> bool:
-    return name.startswith(("http://", "https://", "@")) or not any(ch.isupper() for ch in name)
+    return domain_of(page_url) or declared
 
 
 def is_plausible_site_name(name: str | None) -> bool:
-    """Whether a name found on the page could be the site's: not a slug, an address, a handle or
-    a copyright line ("Copyright 2014", which trafilatura takes from a page's footer)."""
-    return bool(name) and not _is_slug(name) and not re.match(r"(?i)\s*(?:©|\(c\)|copyright\b)", name)  # type: ignore[arg-type]
+    """Whether a name found on the page could be the site's: not a slug (no capital letter), an
+    address, a handle or a copyright line ("Copyright 2014", which trafilatura takes from a
+    page's footer)."""
+    if not name or name.startswith(("http://", "https://", "@")) or not any(ch.isupper() for ch in name):
+        return False
+    return not re.match(r"(?i)\s*(?:©|\(c\)|copyright\b)", name)
 
 
 def source_name(site_name: str) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from newsloom.extract.boilerplate import MIN_ARTICLES, MIN_REPEATS, TITLE_PART, normalize
 from newsloom.extract.clean import clean_title
+from newsloom.ingest.urls import domain_of
 from newsloom.store.records import BoilerplateItem
 
 # The separators titles put between the headline and the site: a bar, a dash or a dot with
@@ -27,8 +28,6 @@ _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|·|::|»)\s+")
 _FILLER = frozenset({"the", "blog", "news", "online", "magazine", "com", "www"})
 # Parts after the site's name: its tagline ("Memorabilia anni 80/90").
 _TRAILING_PARTS_LOOKED_AT = 2
-# Second-level labels of country domains: "co" in "bbc.co.uk" is no site's name.
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"})
 # A part that half a source's titles share is its name or tagline ("Auto News"), which no page
 # metadata gave; a section label that some of its titles carry ("Opinion") stays.
 TITLE_PART_MIN_SHARE = 0.5
@@ -76,13 +75,15 @@ def _without_phrase(title: str, site_name: str) -> str:
 
 
 def _site_names(site_name: str | None, url: str | None) -> set[str]:
+    """The names the site may go by: its declared name, its registrable domain ("spacenews.com",
+    as some sites call themselves) and each label of its host before the public suffix
+    ("blog", "givewell"; "bbc", not "co")."""
     names = {_squashed(site_name)} if site_name else set()
-    host = (urlsplit(url).hostname or "") if url else ""
-    labels = [label for label in host.split(".") if label and label != "www"]
-    suffix = 2 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL else 1  # "bbc.co.uk"
-    names |= {_squashed(label) for label in labels[:-suffix]}
-    if len(labels) > suffix:
-        names.add(_squashed(".".join(labels[-suffix - 1 :])))  # "spacenews.com", as some sites call themselves
+    if url:
+        registrable = domain_of(url)
+        host = (urlsplit(url).hostname or "").lower().removesuffix("." + registrable.partition(".")[2])
+        names.add(_squashed(registrable))
+        names |= {_squashed(label) for label in host.split(".") if label != "www"}
     return {name for name in names if len(name) >= 3}
 
 
