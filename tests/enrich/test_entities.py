@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsloom.enrich.entities import ArticleEntity, clean_name, merge_mentions
+from newsloom.enrich.entities import ArticleEntity, clean_name, merge_mentions, named_in_title, salience
 from newsloom.enrich.hashtags import choose_hashtags, hashtag
 from newsloom.enrich.nlp import Mention, ModelMissingError, SpacyModel
 from newsloom.store import ArticleRepository, EnrichmentRepository
@@ -84,6 +84,26 @@ def test_a_surname_joins_the_full_name_introduced_before_it():
     mentions = [Mention("older MacBook Pro", "PERSON", 0), Mention("MacBook Pro", "PERSON", 30),
                 Mention("Ascom North America", "PERSON", 60), Mention("North America", "LOC", 90)]  # fmt: skip
     assert {e.name for e in merge_mentions(mentions)} == {"older MacBook Pro", "MacBook Pro", "Ascom North America", "North America"}
+
+
+def test_a_first_name_the_recogniser_called_an_organisation_joins_the_person():
+    """An AP story headlined "LeBron sets triple-double mark" was tagged #LeBron beside
+    #LeBronJames; "Apple" beside a product the recogniser took for a person stays Apple."""
+    mentions = [Mention("LeBron", "ORG", 0), Mention("LeBron James", "PERSON", 60), Mention("James", "PERSON", 120),
+                Mention("Apple", "ORG", 200), Mention("Apple", "ORG", 230), Mention("Apple Watches", "PERSON", 260)]  # fmt: skip
+    assert {(e.kind, e.name, e.mentions) for e in merge_mentions(mentions)} == {
+        ("person", "LeBron James", 3), ("organization", "Apple", 2), ("person", "Apple Watches", 1)
+    }
+
+
+def test_a_name_counts_as_in_the_headline_only_as_the_headline_writes_it():
+    """"The man whose duvet nearly killed him" gave one capitalised "Duvet" of the body the
+    headline's weight, and the tag #Duvet; "Musk's" held "us", the United States'."""
+    duvet = ArticleEntity("person", "Duvet", 1, 500, {"Duvet"})
+    united_states = ArticleEntity("place", "United States", 1, 500, {"US"})
+    assert choose_hashtags([duvet], "The man whose duvet nearly killed him", "text " * 200) == []
+    assert salience(united_states, "Musk's and Bezos's firms to bid", 1000) < salience(united_states, "US firms to bid", 1000)
+    assert named_in_title(["Duvet"], "THE MAN WHOSE DUVET NEARLY KILLED HIM")  # capitals throughout say nothing of case
 
 
 def test_a_name_in_capitals_takes_the_texts_ordinary_spelling():
@@ -180,7 +200,8 @@ def test_garbage_text_yields_empty_results_with_a_status(services, publisher):
 @pytest.mark.parametrize(
     "name, tag",
     [("People’s Daily", "#PeoplesDaily"), ("Tom's Guide", "#TomsGuide"), ("De’Broski Herbert", "#DeBroskiHerbert"),
-     ("GE Healthcare", "#GEHealthcare"), ("iPhone", "#IPhone"), ("Thunderbolt 3", "#Thunderbolt3"), ("Rock-n-Roll", "#RockNRoll")],
+     ("GE Healthcare", "#GEHealthcare"), ("iPhone", "#iPhone"), ("iPad Pro", "#iPadPro"), ("Microsoft xCloud", "#MicrosoftXCloud"),
+     ("Thunderbolt 3", "#Thunderbolt3"), ("Rock-n-Roll", "#RockNRoll")],
 )  # fmt: skip
 def test_a_hashtag_is_the_name_in_one_word(name, tag):
     assert hashtag(name) == tag

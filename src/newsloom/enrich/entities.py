@@ -8,6 +8,7 @@ and "the United States" are one place.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from newsloom.enrich.nlp import Mention
@@ -144,14 +145,16 @@ def _merge_people(entities: list[ArticleEntity]) -> list[ArticleEntity]:
     # A full name opens with a capital: "older MacBook Pro" is the recogniser's slip.
     people = [(e, [entity_key(w) for w in e.name.split()]) for e in entities if e.kind == "person" and " " in e.name and e.name[0].isupper()]
     merged: set[int] = set()
-    for entity in sorted(entities, key=lambda e: len(e.name.split())):  # shorter names first: they fold into longer ones
+    # Shorter names first: they fold into longer ones. People's first: an organisation's name
+    # joins a full name only when the full name holds more mentions.
+    for entity in sorted(entities, key=lambda e: (len(e.name.split()), e.kind != "person")):
         words = [entity_key(word) for word in entity.name.split()]
         if (len(words) > 1 and entity.kind != "person") or id(entity) in merged:
             continue
         candidates = [
             person for person, full in people
             if id(person) not in merged and len(full) > len(words)
-            and (full[-len(words):] == words or (len(words) == 1 and entity.kind == "person" and full[0] == words[0]))
+            and (full[-len(words):] == words or (len(words) == 1 and full[0] == words[0] and _may_be_first_name(entity, person)))
         ]  # fmt: skip
         if len(candidates) > 1:
             candidates = [person for person in candidates if person.first_position < entity.first_position]
@@ -165,10 +168,25 @@ def _merge_people(entities: list[ArticleEntity]) -> list[ArticleEntity]:
     return sorted(kept, key=lambda e: (-e.mentions, e.first_position))
 
 
+def _may_be_first_name(entity: ArticleEntity, person: ArticleEntity) -> bool:
+    """A person's first name alone, or an organisation's name that opens a person's full name
+    the article uses more often ("LeBron" beside "LeBron James"); "Apple" or "Wireless" beside
+    a slip such as the person "Apple Watches" or "Wireless Earphones" stays what it is."""
+    return entity.kind == "person" or (
+        entity.kind == "organization" and person.kind == "person" and person.mentions > max(entity.mentions, 1)
+    )
+
+
 def salience(entity: ArticleEntity, title: str, text_length: int) -> float:
     """Mentions, more for a name in the headline and for one introduced early."""
-    in_title = any(alias.casefold() in title.casefold() for alias in entity.aliases | {entity.name})
+    in_title = named_in_title(entity.aliases | {entity.name}, title)
     early = 1.0 - min(entity.first_position / max(text_length, 1), 1.0)
     return entity.mentions + 3.0 * in_title + 1.0 * early
 
 
+def named_in_title(names: Iterable[str], title: str) -> bool:
+    """Whether the headline writes one of the names as it is written, as whole words: "The man
+    whose duvet nearly killed him" names no "Duvet", and "9to5Mac" no "Mac". An all-capitals
+    headline names them in any case."""
+    flags = re.IGNORECASE if title.upper() == title else 0
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title, flags) for name in names if name)

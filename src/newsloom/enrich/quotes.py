@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from newsloom.enrich.entities import ArticleEntity, merge_mentions
 from newsloom.enrich.headlines import is_title_case
+from newsloom.enrich.mentions import article_mentions
 from newsloom.enrich.nlp import Mention
 
 SPEECH_VERBS = frozenset(
@@ -677,7 +678,7 @@ def _is_role(phrase: str) -> bool:
 def quotes_in(text: str, model, mentions: list[Mention] | None = None, entities: list[ArticleEntity] | None = None) -> list[Quote]:  # type: ignore[no-untyped-def]
     """Quotes of a text with a SpacyModel; pass the text's `mentions` and merged `entities`
     when they are already computed."""
-    mentions = model.mentions(text) if mentions is None else mentions
+    mentions = article_mentions(model, text) if mentions is None else mentions
     entities = merge_mentions(mentions) if entities is None else entities
     people = [(m.start_char, m.text) for m in mentions if m.label == "PERSON"]
     return find_quotes(text, model.parse_all, entities, people)

@@ -6,16 +6,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from newsloom.enrich.answers import Answer, answer
-from newsloom.enrich.datelines import with_dateline
 from newsloom.enrich.embeddings import DIMENSIONS, MiniLmEmbedder
 from newsloom.enrich.entities import entity_key, merge_mentions, salience
 from newsloom.enrich.hashtags import choose_hashtags
-from newsloom.enrich.headlines import for_recognition
+from newsloom.enrich.mentions import article_mentions
 from newsloom.enrich.nlp import SpacyModel
 from newsloom.enrich.quotes import quotes_in
 from newsloom.enrich.sentences import Sentence, split_sentences
@@ -99,14 +98,8 @@ class Enricher:
 
     def _analyse(self, title: str, text: str) -> _Analysis:
         # 1. Entities and hashtags, over the headline and the body.
-        analysed = f"{title}\n\n{text}"
-        heard_title, heard_text = for_recognition(title, text)  # the same lengths, so the same offsets
-        # Names as the publisher wrote them: a headline's "James" may have been lowered for the recogniser.
-        mentions = [
-            replace(m, text=analysed[m.start_char : m.start_char + len(m.text)])
-            for m in self.nlp.mentions(f"{heard_title}\n\n{heard_text}")
-        ]
-        mentions = with_dateline(mentions, analysed, body_start=len(title) + 2)
+        analysed = f"{title}\n\n{text}" if title else text  # as article_mentions reads it: the same offsets
+        mentions = article_mentions(self.nlp, text, title)
         entities = merge_mentions(mentions)
         rows = [
             (entity.kind, entity.name, entity_key(entity.name), entity.mentions, salience(entity, title, len(text)))
