@@ -147,7 +147,7 @@ def _merge_people(entities: list[ArticleEntity]) -> list[ArticleEntity]:
     merged: set[int] = set()
     # Shorter names first: they fold into longer ones. People's first: an organisation's name
     # joins a full name only when the full name holds more mentions.
-    for entity in sorted(entities, key=lambda e: (len(e.name.split()), e.kind != "person")):
+    for entity in sorted(entities, key=lambda e: (len(e.name.split()), e.kind != "person", -e.mentions)):
         words = [entity_key(word) for word in entity.name.split()]
         if (len(words) > 1 and entity.kind != "person") or id(entity) in merged:
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import replace
 
 from newsloom.enrich.datelines import with_dateline
@@ -9,16 +11,39 @@ from newsloom.enrich.headlines import for_recognition
 from newsloom.enrich.nlp import Mention, SpacyModel
 from newsloom.enrich.openers import without_sentence_openers
 
+_PERSONAL_NAME = re.compile(r"[A-Z][a-z]+")
+
 
 def article_mentions(nlp: SpacyModel, text: str, title: str | None = None) -> list[Mention]:
     """Mentions over `f"{title}\\n\\n{text}"` (over `text` alone without a title): the names the
     recogniser finds once the headline's title case is lowered, spelt as the publisher wrote
-    them, with the dateline's place as one place and the words a sentence's capital joined to
-    a name left out."""
+    them, with the dateline's place as one place, the words a sentence's capital joined to a
+    name left out, and people the recogniser called organisations put right."""
     analysed = f"{title}\n\n{text}" if title else text
     heard_title, heard_text = for_recognition(title or "", text)  # the same lengths, so the same offsets
     heard = f"{heard_title}\n\n{heard_text}" if title else heard_text
     # Names as the publisher wrote them: a headline's "James" may have been lowered for the recogniser.
     mentions = [replace(m, text=analysed[m.start_char : m.start_char + len(m.text)]) for m in nlp.mentions(heard)]
     body_start = len(title) + 2 if title else 0
-    return without_sentence_openers(with_dateline(mentions, analysed, body_start=body_start), analysed, nlp)
+    mentions = without_sentence_openers(with_dateline(mentions, analysed, body_start=body_start), analysed, nlp)
+    return _people_called_organisations(mentions, analysed)
+
+
+def _people_called_organisations(mentions: list[Mention], text: str) -> list[Mention]:
+    """"Mason Rudolph" labelled an organisation beside eleven of "Rudolph" labelled a person made
+    the tags #Rudolph and #MasonRudolph. A first name and a surname that the article uses alone
+    for a person, at least as often, are that person; a surname is never "the Rudolph", while
+    "the Moon" of "Blue Moon", "the Steelers" or "the Tribune" are no people ("the Braun-owned
+    company" is no "the Braun")."""
+    alone = Counter(m.text for m in mentions if m.label == "PERSON" and _PERSONAL_NAME.fullmatch(m.text))
+    full = Counter(m.text for m in mentions if m.label == "ORG")
+    surnames = {name for name in alone if not re.search(rf"\b[Tt]he\s+{re.escape(name)}(?![\w-])", text)}
+
+    def is_person(mention: Mention) -> bool:
+        words = mention.text.split()
+        return (
+            mention.label == "ORG" and len(words) == 2 and all(_PERSONAL_NAME.fullmatch(word) for word in words)
+            and words[1] in surnames and alone[words[1]] >= full[mention.text]
+        )  # fmt: skip
+
+    return [replace(m, label="PERSON") if is_person(m) else m for m in mentions]
