@@ -54,11 +54,12 @@ def test_syndication_metadata():
 def test_the_sites_name_as_readers_know_it():
     """Real pages: og:site_name "usatoday" and "nj" are slugs; the structured data's publisher
     or the domain reads better. A good og:site_name is kept even where the structured data
-    names the wire agency that wrote the story."""
+    names the wire agency that wrote the story. A name that is only the host's label ("Hosted"
+    on hosted.ap.org) is a slug."""
     names = {}
     for page_id, page in zyte_ground_truth().items():
         host = page["url"].split("/")[2]
-        if host in ("www.usatoday.com", "www.nj.com", "www.chron.com", "www.newsnation.in", "www.wsj.com"):
+        if host in ("www.usatoday.com", "www.nj.com", "www.chron.com", "www.newsnation.in", "www.wsj.com", "hosted.ap.org"):
             names[host] = read_page_metadata(zyte_page(page_id), page["url"]).site_name
     assert names == {
         "www.usatoday.com": "USA TODAY",  # og:site_name "usatoday"
@@ -66,6 +67,7 @@ def test_the_sites_name_as_readers_know_it():
         "www.newsnation.in": "News Nation",  # og:site_name "https://www.newsnation.in"
         "www.chron.com": "Houston Chronicle",  # its structured data names "Associated Press"
         "www.wsj.com": "WSJ",
+        "hosted.ap.org": "ap.org",  # og:site_name "Hosted", the host's own first label
     }
     assert read_page_metadata("<html><head></head><body></body></html>", "https://example.com/x").site_name is None
 

@@ -1,6 +1,6 @@
 import pytest
 
-from newsloom.ingest.urls import canonicalize, domain_of, is_http_url
+from newsloom.ingest.urls import canonicalize, domain_of, is_http_url, subdomain_labels
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,13 @@ def test_domain_is_the_registrable_domain():
     assert domain_of("https://www.bbc.co.uk/news") == "bbc.co.uk"
     assert domain_of("https://someone.blogspot.com/post") == "someone.blogspot.com"
     assert domain_of("http://127.0.0.1:8000/x") == "127.0.0.1"
+
+
+def test_subdomain_labels_are_the_hosts_labels_before_its_registrable_domain():
+    assert subdomain_labels("https://hosted.ap.org/berkshireeagle/article/1") == ["hosted"]
+    assert subdomain_labels("https://www.bbc.co.uk/news") == [] and subdomain_labels("https://bbc.co.uk/") == []
+    assert subdomain_labels("https://a.b.example.com/") == ["a", "b"]
+    assert subdomain_labels("http://127.0.0.1:8000/x") == []
 
 
 def test_is_http_url():

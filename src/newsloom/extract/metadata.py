@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml.etree import ParserError
 
-from newsloom.ingest.urls import domain_of
+from newsloom.ingest.urls import domain_of, subdomain_labels
 from newsloom.libxml import one_thread_at_a_time
 
 
@@ -68,8 +68,9 @@ def _site_name(declared: str | None, publisher: str | None, page_url: str) -> st
     "nj", "livescience.com"), an address or a handle; then the publisher its structured data
     names ("USA TODAY"), else its domain ("nj.com"). The publisher is never asked first, nor
     without a declared name: on a wire story it is the agency ("Associated Press" on
-    chron.com), not the site."""
-    if not declared or is_plausible_site_name(declared):
+    chron.com), not the site. A declared name that is only a label of the host is a slug too:
+    AP's pages for member papers on hosted.ap.org call themselves "Hosted"."""
+    if not declared or (is_plausible_site_name(declared) and declared.casefold() not in subdomain_labels(page_url)):
         return declared
     if is_plausible_site_name(publisher):
         return publisher

@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from urllib.parse import urlsplit
 
 from newsloom.extract.boilerplate import MIN_ARTICLES, MIN_REPEATS, TITLE_PART, normalize
 from newsloom.extract.clean import clean_title
-from newsloom.ingest.urls import domain_of
+from newsloom.ingest.urls import domain_of, subdomain_labels
 from newsloom.store.records import BoilerplateItem
 
 # The separators titles put between the headline and the site: a bar, a dash or a dot with
@@ -81,9 +80,8 @@ def _site_names(site_name: str | None, url: str | None) -> set[str]:
     names = {_squashed(site_name)} if site_name else set()
     if url:
         registrable = domain_of(url)
-        host = (urlsplit(url).hostname or "").lower().removesuffix("." + registrable.partition(".")[2])
         names.add(_squashed(registrable))
-        names |= {_squashed(label) for label in host.split(".") if label != "www"}
+        names |= {_squashed(label) for label in [*subdomain_labels(url), registrable.partition(".")[0]]}
     return {name for name in names if len(name) >= 3}
 
 

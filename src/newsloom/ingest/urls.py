@@ -48,6 +48,15 @@ def domain_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def subdomain_labels(url: str) -> list[str]:
+    """The labels of the URL's host before its registrable domain, without "www": ["hosted"]
+    for hosted.ap.org, ["edition"] for edition.cnn.com."""
+    registrable = domain_of(url)
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    below = host.removesuffix(registrable) if host.endswith("." + registrable) else ""
+    return [label for label in below.split(".") if label and label != "www"]
+
+
 def is_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
