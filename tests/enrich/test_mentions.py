@@ -26,3 +26,18 @@ def test_a_first_name_and_a_surname_the_article_uses_for_a_person_are_that_perso
     assert choose_hashtags(entities, "Rudolph speaks", text)[0] == "#MasonRudolph"
     # Without the person's mentions alone, the recogniser's label stands.
     assert _people_called_organisations(mentions_of(text, spans[:1]), text)[0].label == "ORG"
+
+
+def test_a_person_run_on_from_a_place_is_the_person_when_the_article_uses_the_surname():
+    """An AP story: "former special envoy to Ukraine Kurt Volker", an organisation to the
+    recogniser, and so was every "Volker" after it; his quotes were signed "Volker"."""
+    text = ("Ukraine and Russia denied it. Another diplomat, former special envoy to Ukraine Kurt Volker, shifted his account. "
+            "Volker said so. Volker agreed. Hong Kong is calm. The Hong Kong Polytechnic University closed; the University said so.")  # fmt: skip
+    spans = [("Ukraine", "GPE"), ("Russia", "GPE"), ("Ukraine Kurt Volker", "ORG"), ("Volker", "ORG"), ("Volker", "ORG"),
+             ("Hong Kong", "GPE"), ("Hong Kong Polytechnic University", "ORG"), ("University", "ORG")]  # fmt: skip
+    mentions = _people_called_organisations(mentions_of(text, spans), text)
+    volker = [m for m in mentions if "Kurt" in m.text]
+    assert [(m.text, m.label, text[m.start_char : m.start_char + len(m.text)]) for m in volker] == [("Kurt Volker", "PERSON", "Kurt Volker")]
+    assert {(e.kind, e.name, e.mentions) for e in merge_mentions(mentions) if "Volker" in e.name} == {("person", "Kurt Volker", 3)}
+    # A name after a place ending in a word the article writes after "the" is no person.
+    assert ("Hong Kong Polytechnic University", "ORG") in {(m.text, m.label) for m in mentions}

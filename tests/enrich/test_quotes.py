@@ -190,13 +190,31 @@ def test_a_quotation_its_attribution_interrupts_is_one_quote(model):
     ]
 
 
+def test_a_paragraph_in_straight_marks_with_a_curly_closing_one_pairs_its_marks(model):
+    """An AP story as hosted.ap.org serves it: the first quotation closes with a curly mark, the
+    rest are straight. Pairing the straight marks alone gave Sondland the quotation
+    "And I asked, well, on whose authority?” said Hill, who will testify Thursday."; and "Last
+    week" was no part of David Holmes's title."""
+    text = (
+        "Sondland was in Brussels, said another witness, former White House Russia adviser Fiona Hill.\n"
+        '"And I asked, well, on whose authority?” said Hill, who will testify Thursday. "And he said, the President."\n'
+        "Last week State Department official David Holmes revealed one of those interactions.\n"
+        "“I then heard President Trump ask about the investigation,” Holmes testified."
+    )
+    assert [(q.text, q.speaker, q.affiliation) for q in quotes_in(text, model)] == [
+        ("And I asked, well, on whose authority?", "Fiona Hill", "former White House Russia adviser"),
+        ("And he said, the President.", "Fiona Hill", "former White House Russia adviser"),
+        ("I then heard President Trump ask about the investigation", "David Holmes", "State Department official"),
+    ]
+
+
 def test_polnear_dev_floor(model):
-    """Measured 2026-11-30: quote F1 0.950 (P 0.967 R 0.933), speaker F1 0.864 (P 0.878 R 0.852)
+    """Measured 2026-12-01: quote F1 0.951 (P 0.967 R 0.935), speaker F1 0.864 (P 0.876 R 0.852)
     on the 84 dev articles; floors a little under, so the score can only rise."""
     articles = load_polnear(POLNEAR_DEV)
     assert len(articles) == 84
     result = evaluate(articles, model)
-    assert result.quotes.f1 >= 0.94
+    assert result.quotes.f1 >= 0.945
     assert result.speakers.f1 >= 0.86
 
 

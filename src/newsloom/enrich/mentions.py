@@ -32,18 +32,34 @@ def article_mentions(nlp: SpacyModel, text: str, title: str | None = None) -> li
 def _people_called_organisations(mentions: list[Mention], text: str) -> list[Mention]:
     """"Mason Rudolph" labelled an organisation beside eleven of "Rudolph" labelled a person made
     the tags #Rudolph and #MasonRudolph. A first name and a surname that the article uses alone
-    for a person, at least as often, are that person; a surname is never "the Rudolph", while
-    "the Moon" of "Blue Moon", "the Steelers" or "the Tribune" are no people ("the Braun-owned
-    company" is no "the Braun")."""
+    for a person, at least as often, are that person; so is a first name and a surname run on
+    from a place ("special envoy to Ukraine Kurt Volker", an organisation to the recogniser, as
+    was each "Volker" after it) when the article uses the surname alone. A surname is never "the
+    Rudolph", while "the Moon" of "Blue Moon", "the Steelers" or "the Tribune" are no people
+    ("the Braun-owned company" is no "the Braun")."""
     alone = Counter(m.text for m in mentions if m.label == "PERSON" and _PERSONAL_NAME.fullmatch(m.text))
     full = Counter(m.text for m in mentions if m.label == "ORG")
-    surnames = {name for name in alone if not re.search(rf"\b[Tt]he\s+{re.escape(name)}(?![\w-])", text)}
+    places = {m.text for m in mentions if m.label in ("GPE", "LOC")}
+    named_alone = {m.text for m in mentions if _PERSONAL_NAME.fullmatch(m.text)}
 
-    def is_person(mention: Mention) -> bool:
+    def may_be_surname(name: str) -> bool:
+        return not re.search(rf"\b[Tt]he\s+{re.escape(name)}(?![\w-])", text)
+
+    def as_person(mention: Mention) -> Mention:
         words = mention.text.split()
-        return (
-            mention.label == "ORG" and len(words) == 2 and all(_PERSONAL_NAME.fullmatch(word) for word in words)
-            and words[1] in surnames and alone[words[1]] >= full[mention.text]
-        )  # fmt: skip
+        if mention.label != "ORG" or not 2 <= len(words) <= 4:
+            return mention
+        if len(words) == 2 and _is_personal_name(words) and alone[words[1]] >= full[mention.text] and may_be_surname(words[1]):
+            return replace(mention, label="PERSON")
+        for cut in (1, 2):  # "Ukraine", "South Korea"
+            place, rest = " ".join(words[:cut]), words[cut:]
+            if len(rest) == 2 and place in places and _is_personal_name(rest) and rest[1] in named_alone and may_be_surname(rest[1]):
+                offset = mention.text.index(rest[0], len(place))
+                return Mention(mention.text[offset:], "PERSON", mention.start_char + offset)
+        return mention
 
-    return [replace(m, label="PERSON") if is_person(m) else m for m in mentions]
+    return [as_person(m) for m in mentions]
+
+
+def _is_personal_name(words: list[str]) -> bool:
+    return all(_PERSONAL_NAME.fullmatch(word) for word in words)

@@ -248,6 +248,11 @@ def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
 def _quoted_spans(paragraph: str) -> list[tuple[int, int, str]]:
     """(start, end, text) inside the marks; an unclosed quote runs to the paragraph's end."""
     spans = []
+    if "“" not in paragraph:
+        # A paragraph in straight marks with a curly closing one among them ("And I asked, on
+        # whose authority?” said Hill. "And he said ..."): pairing the straight ones alone ran the
+        # first quotation on into the second.
+        paragraph = paragraph.replace("”", '"')
     for match in _QUOTE.finditer(paragraph):
         start, end = match.start() + 1, match.end()
         if paragraph[end - 1 : end] in ("”", '"') and end - 1 >= start:
@@ -664,7 +669,10 @@ _PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 # Mary Steenburgen came to ..." gives "Oscar-winning actress".
 _NOT_IN_TITLES = frozenset(
     "a an the and or but said says told to by with that as from in on at he she they it his her their is was who "
-    "whom whose which what how why where when after before while if than".split()
+    "whom whose which what how why where when after before while if than "
+    # A time before the title is no part of it: "Last week State Department official David Holmes".
+    "week weekend month year yesterday today tonight morning afternoon evening night earlier meanwhile "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
 )
 
 
