@@ -11,10 +11,12 @@ import trafilatura
 from lxml import etree
 from trafilatura.htmlprocessing import convert_to_html
 
+from newsloom.extract.bylines import clean_byline
 from newsloom.extract.chunks import add_sibling_chunks
 from newsloom.extract.metadata import PageMetadata, is_plausible_site_name, read_page_metadata
 from newsloom.extract.sanitize import html_to_text
 from newsloom.extract.sections import drop_related_sections
+from newsloom.ingest.urls import domain_of
 from newsloom.libxml import one_thread_at_a_time
 
 # trafilatura logs every page it finds too short at WARNING; we report that ourselves.
@@ -73,14 +75,19 @@ def extract_article(html: bytes | str, url: str | None, min_chars: int = 250) ->
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         return ExtractionResult(FAILED, f"extractor error: {type(error).__name__}: {error}", metadata=metadata)
 
+    metadata = _with_trafilatura_fallbacks(metadata, document)
+    domain = domain_of(url or "")
+    outlets = frozenset(
+        name for name in (metadata.site_name, document.sitename, metadata.original_publisher, domain, domain.partition(".")[0]) if name
+    )
     fields = {
         "title": document.title,
-        "author": document.author,
+        "author": clean_byline(document.author, outlets),
         "published_at": _parse_date(document.date),
         "body_html": body_html,
         "text": text,
         "lead_image_url": document.image,
-        "metadata": _with_trafilatura_fallbacks(metadata, document),
+        "metadata": metadata,
     }
     if len(text) < min_chars:
         return ExtractionResult(TOO_SHORT, f"main text has {len(text)} characters, fewer than {min_chars}", **fields)
