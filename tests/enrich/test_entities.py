@@ -44,6 +44,7 @@ def test_places_are_merged_across_spellings(seed_entities):
         ("iPad Pro and", "iPad Pro"), ("The Associated Press that", "Associated Press"), ("the Sabres and", "Sabres"),
         ("The MacBook Pro for", "MacBook Pro"), ("Bank of America", "Bank of America"), ("Group A", "Group A"),
         ("Vladimir Putin’s", "Vladimir Putin"), ("the U.S.", "United States"),
+        ("American Music Awards after Swift", "American Music Awards"), ("The Day After Tomorrow", "Day After Tomorrow"),
     ],
 )  # fmt: skip
 def test_a_span_that_runs_on_into_a_function_word_is_cut_back_to_the_name(span, name):
@@ -127,6 +128,20 @@ def test_one_tag_for_one_thing_named_short_and_long():
     entities = [ArticleEntity(kind, name, mentions, 100 * n) for n, (kind, name, mentions) in enumerate(names)]
     tags = choose_hashtags(entities, "A headline that names none of them", "text " * 500)
     assert tags == ["#GEHealthcare", "#SanFranciscoBayArea", "#DonaldTrump", "#DonaldTrumpJr", "#SanFranciscoGiants"]
+
+
+def test_the_publishers_own_name_is_no_tag():
+    """Gossipgist's page on Marie Yovanovitch signed itself twice in its text (#Gossipgist);
+    Business Insider's pages name Business Insider."""
+    names = [("person", "Marie Yovanovitch", 5), ("place", "Gossipgist", 2), ("organization", "Business Insider", 2)]
+    entities = [ArticleEntity(kind, name, mentions, 100 * n) for n, (kind, name, mentions) in enumerate(names)]
+    tags = choose_hashtags(entities, "Does Marie Yovanovitch Have a Net Worth of $17 Million?", "text " * 200,
+                           ["Gossip Gist", "gossipgist.com", "Business Insider", "businessinsider.com"])  # fmt: skip
+    assert tags == ["#MarieYovanovitch"]
+    assert "#Gossipgist" in choose_hashtags(entities, "A headline", "text " * 200)  # the same names elsewhere are tags
+    # A company's own press release is about the company.
+    release = [ArticleEntity("organization", "Ascom", 9, 0), ArticleEntity("place", "Baar", 2, 50)]
+    assert choose_hashtags(release, "Ascom announces a partnership", "text " * 200, ["Ascom", "ascom.com"]) == ["#Ascom", "#Baar"]
 
 
 def test_common_words_that_capitals_made_look_like_names_are_no_tags():
@@ -215,10 +230,16 @@ def test_a_states_abbreviation_in_a_dateline_is_the_state():
     assert [(e.name, e.mentions) for e in merge_mentions(mentions)] == [("South Dakota", 3), ("California", 2), ("Ill", 1)]
     assert [clean_name(span) for span in ("N.Y.", "W.Va.", "Wash.", "Miss", "NY")] == ["New York", "West Virginia", "Washington", "Miss", "NY"]
     # A team named for its state stays an organisation, unlike "U.S." labelled as one.
-    mentions = [Mention("Mich.", "GPE", 0), Mention("Michigan", "ORG", 40), Mention("U.S.", "ORG", 80)]
-    assert {(e.kind, e.name) for e in merge_mentions(mentions)} == {
-        ("place", "Michigan"), ("organization", "Michigan"), ("place", "United States")
-    }
+    mentions = [Mention("Michigan", "ORG", 0), Mention("Michigan", "ORG", 40), Mention("U.S.", "ORG", 80)]
+    assert {(e.kind, e.name) for e in merge_mentions(mentions)} == {("organization", "Michigan"), ("place", "United States")}
+
+
+def test_a_name_is_one_entity_of_the_kind_most_of_its_mentions_had():
+    """A Zyte page on Delhi's air had the place "Delhi" 26 times and the person "Delhi" 3 times.
+    Where the recogniser was as often one thing as the other, a person it is."""
+    mentions = [Mention("Delhi", "GPE", 0), Mention("Delhi", "GPE", 30), Mention("Delhi", "PERSON", 60),
+                Mention("Patsy Cline", "ORG", 220), Mention("Patsy Cline", "PERSON", 250)]  # fmt: skip
+    assert {(e.kind, e.name, e.mentions) for e in merge_mentions(mentions)} == {("place", "Delhi", 3), ("person", "Patsy Cline", 2)}
 
 
 @pytest.mark.parametrize(

@@ -314,3 +314,13 @@ def test_a_relation_names_the_person_right_after_it_but_not_the_one_it_relates_t
     assert found["the Gordon problem in our policy."].speaker == "Fiona Hill"
     assert found["the Gordon problem in our policy."].affiliation is None  # "his predecessor" is no role
     assert found["If he loses, he’ll give even more credence to our view"].speaker == "the former top aide"
+
+
+def test_a_role_after_a_name_holds_no_other_persons_name(model):
+    """Wired on Instagram: "Like Instagram head Adam Mosseri, Twitter CEO Jack Dorsey has spoken
+    out ..." gave Mosseri the role "Twitter CEO Jack Dorsey has spoken out about ..."."""
+    text = (
+        "Like Instagram head Adam Mosseri, Twitter CEO Jack Dorsey has spoken out about the toxic consequences of metrics.\n"
+        "Mosseri has said he wants Instagram to be “a space that feels much less pressurized.”"
+    )
+    assert [(q.speaker, q.affiliation) for q in quotes_in(text, model)] == [("Adam Mosseri", "Instagram head")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from newsloom.enrich.entities import ALIASES, ArticleEntity, entity_key, named_in_title, salience
 from newsloom.enrich.headlines import CAPITALISED, WordCase, opens_sentence
@@ -21,16 +22,23 @@ def hashtag(name: str) -> str:
     return "#" + "".join(part if i == 0 and _CAMEL_CASE.match(part) else part[:1].upper() + part[1:] for i, part in enumerate(parts))
 
 
-def choose_hashtags(entities: list[ArticleEntity], title: str, text: str) -> list[str]:
+def choose_hashtags(entities: list[ArticleEntity], title: str, text: str, site_names: Iterable[str] = ()) -> list[str]:
     """The most salient names, one tag for each thing: of "GE Healthcare" and "GE", or "San
     Francisco Bay Area" and "San Francisco Bay", only the more salient is a tag. People are
-    left out of that rule: "Donald Trump Jr." is not "Donald Trump"."""
+    left out of that rule: "Donald Trump Jr." is not "Donald Trump". The publisher's own name
+    (`site_names`: its name, its domain) is the page's signature, not its subject (#Gossipgist,
+    #BusinessInsider, #CNN under a CNN story on Trump), unless the article names it more than
+    anything else: a company's press release, a charity's blog."""
     ranked = sorted(entities, key=lambda entity: -salience(entity, title, len(text)))
     tags: list[str] = []
     chosen: list[ArticleEntity] = []
     usage = _WordUsage(text, entities)
+    most_named = max((entity.mentions for entity in entities), default=0)
+    signatures = {_letters(name) for name in site_names} | {_letters(name.partition(".")[0]) for name in site_names if "." in name}
     for entity in ranked:
         if entity.key in NOT_TAGS or (entity.mentions < 2 and not named_in_title([entity.name], title)):
+            continue
+        if _letters(entity.name) in signatures and entity.mentions < most_named:
             continue
         if entity.kind != "person" and any(other.kind == entity.kind and _leads(other.key, entity.key) for other in chosen):
             continue
@@ -44,6 +52,10 @@ def choose_hashtags(entities: list[ArticleEntity], title: str, text: str) -> lis
         if len(tags) == MAX_HASHTAGS:
             break
     return tags
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"\W+", "", name.casefold())
 
 
 def _leads(one: str, other: str) -> bool:

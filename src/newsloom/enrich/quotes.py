@@ -602,11 +602,16 @@ class _NameResolver:
             self._roles[name] = self._find_role(name)
         return self._roles[name]
 
+    def _names_someone(self, phrase: str) -> bool:
+        """Whether the phrase after a name holds another person's full name: "Like Instagram head
+        Adam Mosseri, Twitter CEO Jack Dorsey has spoken out" gives Mosseri no role."""
+        return any(" " in person.name and person.name in phrase for person in self.people)
+
     def _find_role(self, name: str) -> str | None:
         if len(name.split()) < 2:
             return None
         after = re.search(re.escape(name) + _ROLE_AFTER_NAME, self.text)
-        if after and _is_role(after.group("role")):
+        if after and _is_role(after.group("role")) and not self._names_someone(after.group("role")):
             return after.group("role").strip()
         # A title in front of the name: "energy security analyst Wojciech Jakóbik". The name is
         # found first and only the words just before it are read: a pattern that starts with
@@ -669,7 +674,7 @@ _PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 # Mary Steenburgen came to ..." gives "Oscar-winning actress".
 _NOT_IN_TITLES = frozenset(
     "a an the and or but said says told to by with that as from in on at he she they it his her their is was who "
-    "whom whose which what how why where when after before while if than "
+    "whom whose which what how why where when after before while if than like unlike "
     # A time before the title is no part of it: "Last week State Department official David Holmes".
     "week weekend month year yesterday today tonight morning afternoon evening night earlier meanwhile "
     "monday tuesday wednesday thursday friday saturday sunday".split()

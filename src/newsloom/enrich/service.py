@@ -84,7 +84,9 @@ class Enricher:
         if len(text) > MAX_ANALYSED_CHARS:
             text = text[:MAX_ANALYSED_CHARS]
             reason = f"only the first {MAX_ANALYSED_CHARS} characters were analysed"
-        return self._save(article_id, self._analyse(article.title, text), "ok", reason)
+        publishers = [article.source] + ([article.original_source] if article.original_source else [])
+        site_names = [name for source in publishers for name in (source.name, source.domain)]
+        return self._save(article_id, self._analyse(article.title, text, site_names), "ok", reason)
 
     def ask(self, article_id: int, question: str) -> Answer:
         """The article's sentences that answer `question`, or why it cannot be answered."""
@@ -96,7 +98,7 @@ class Enricher:
         sentences, vectors = self._sentences(article)
         return answer(question, sentences, vectors, self.embedder.embed([question[:1000]])[0])
 
-    def _analyse(self, title: str, text: str) -> _Analysis:
+    def _analyse(self, title: str, text: str, site_names: list[str] | None = None) -> _Analysis:
         # 1. Entities and hashtags, over the headline and the body.
         analysed = f"{title}\n\n{text}" if title else text  # as article_mentions reads it: the same offsets
         mentions = article_mentions(self.nlp, text, title)
@@ -113,7 +115,7 @@ class Enricher:
         # 3. Summary and key points from sentence embeddings; the article's own vector from the same.
         chosen = digest(split_sentences(text)[:MAX_SENTENCES], title or text[:300], self.embedder)
         return _Analysis(
-            rows, choose_hashtags(entities, title, text), quotes,
+            rows, choose_hashtags(entities, title, text, site_names or ()), quotes,
             [s.text for s in chosen.summary], [s.text for s in chosen.key_points], _article_vector(chosen.read_vectors, chosen.title_vector),
         )  # fmt: skip
 
