@@ -3,16 +3,7 @@
 from newsloom.enrich.entities import merge_mentions
 from newsloom.enrich.hashtags import choose_hashtags
 from newsloom.enrich.mentions import _people_called_organisations
-from newsloom.enrich.nlp import Mention
-
-
-def mentions_of(text: str, spans: list[tuple[str, str]]) -> list[Mention]:
-    found, start = [], 0
-    for span, label in spans:
-        start = text.index(span, start)
-        found.append(Mention(span, label, start))
-        start += len(span)
-    return found
+from tests.support.mentions import mentions_of
 
 
 def test_a_first_name_and_a_surname_the_article_uses_for_a_person_are_that_person():

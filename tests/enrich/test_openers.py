@@ -4,23 +4,14 @@ import pytest
 
 from newsloom.enrich.entities import merge_mentions
 from newsloom.enrich.hashtags import choose_hashtags
-from newsloom.enrich.nlp import Mention, SpacyModel
+from newsloom.enrich.nlp import SpacyModel
 from newsloom.enrich.openers import without_sentence_openers
+from tests.support.mentions import mentions_of
 
 
 @pytest.fixture(scope="module")
 def nlp():
     return SpacyModel()
-
-
-def mentions_of(text: str, spans: list[tuple[str, str]]) -> list[Mention]:
-    """Mentions at each span's next occurrence, in order."""
-    found, start = [], 0
-    for span, label in spans:
-        start = text.index(span, start)
-        found.append(Mention(span, label, start))
-        start += len(span)
-    return found
 
 
 def test_a_common_word_opening_a_sentence_is_not_part_of_the_name(nlp):
