@@ -50,7 +50,11 @@ class SpacyModel:
     def mentions(self, text: str) -> list[Mention]:
         doc = self._run(text, _ENTITIES_ONLY)
         # A span across a paragraph break ("Sbarro Files For Bankruptcy Again\n\n") is no name.
-        return [_without_hashtag(text, Mention(ent.text.rstrip(), ent.label_, ent.start_char)) for ent in doc.ents if "\n" not in ent.text.strip()]
+        return [
+            _without_hashtag(text, Mention(ent.text.rstrip(), ent.label_, ent.start_char))
+            for ent in doc.ents
+            if "\n" not in ent.text.strip()
+        ]
 
     def parse_all(self, texts: list[str]) -> list:
         """spaCy Docs with part-of-speech tags and dependencies (no entities), in order. One

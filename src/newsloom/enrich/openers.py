@@ -47,7 +47,7 @@ def without_sentence_openers(mentions: list[Mention], text: str, nlp: SpacyModel
             tag = tag_at.get(at)
             if tag in PROPER_NOUN_TAGS or (tag == _ADJECTIVE and mention.label != "PERSON"):
                 break
-            offset = mention.text.index(word, offset) + len(word)
+            offset = at + len(word)
         offset = len(mention.text) - len(mention.text[offset:].lstrip())
         if offset:
             name = mention.text[offset:]
