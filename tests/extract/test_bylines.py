@@ -22,6 +22,7 @@ from tests.support.benchdata import zyte_ground_truth, zyte_page
         ("Tanza Loudenback; Business Insider", ("businessinsider.com", "businessinsider"), "Tanza Loudenback"),
         ("Analysis by Chris Cillizza; CNN Editor-at-large", ("CNN",), "Chris Cillizza"),
         ("Cnnabis Smith", ("CNN",), "Cnnabis Smith"),  # an outlet's name opens words, not letters
+        ("Condé Nast; Molly Wood", ("WIRED", "wired.com"), "Molly Wood"),  # the media group that owns the site
         ("REUTERS", (), "Reuters"),
         ("Associated Press", (), "The Associated Press"),
         ("PTI", (), "PTI"),  # an agency's initials keep their capitals

@@ -35,17 +35,23 @@ _ACCOUNT = re.compile(r"(?i)^(?:\w*admin\w*|editorial|webmaster|staff|user\d*|gu
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?)$")
 _BY = re.compile(r"(?i)^(?:(?:analysis|opinion|commentary|review|story|words|text|photos?)\s+)?by\s+")
 _AGENCIES = sorted(WIRE_SERVICES, key=len, reverse=True)
+# Media groups whose CMS signs their titles' pages: Wired's read "Condé Nast; Molly Wood".
+MEDIA_GROUPS = frozenset(
+    {"Condé Nast", "Conde Nast", "Hearst", "Hearst Newspapers", "Gannett", "Advance Local", "McClatchy", "Tribune Publishing",
+     "Lee Enterprises", "Future plc", "Dotdash Meredith", "Vox Media", "Penske Media", "Axel Springer", "Nexstar Media Group",
+     "Sinclair Broadcast Group", "Tegna", "News Corp", "Reach plc", "Bauer Media"}
+)  # fmt: skip
 
 
 def clean_byline(author: str | None, site_names: frozenset[str] = frozenset()) -> str | None:
     """The people `author` names, in reading order, joined as a byline; else the agency it names
     ("Reuters"); else None. `site_names` are the site's and its publisher's names, which are no
-    author's."""
+    author's, nor are the media groups' (`MEDIA_GROUPS`)."""
     if not author or not author.strip():
         return None
     names: list[str] = []
     agency: str | None = None
-    outlets = {_words(name) for name in site_names if name and _words(name)}
+    outlets = {_words(name) for name in site_names | MEDIA_GROUPS if name and _words(name)}
     for part in re.split(r"\s*[;|]\s*", author.strip()):
         part, found = _without_agency(_BY.sub("", part.strip(" ,")))
         agency = agency or found
