@@ -130,6 +130,17 @@ def test_one_tag_for_one_thing_named_short_and_long():
     assert tags == ["#GEHealthcare", "#SanFranciscoBayArea", "#DonaldTrump", "#DonaldTrumpJr", "#SanFranciscoGiants"]
 
 
+def test_a_title_case_headline_alone_makes_no_tag_of_plain_capitals():
+    """Wired's "Chasing Instagram Analytics, My Friend Became a Grocery Store" tagged #GroceryStore
+    from the headline alone; a name it writes otherwise than in capitals ("Microsoft xCloud") is
+    evidence still, and so is any name in a headline in sentence case."""
+    names = [("organization", "Instagram", 9), ("organization", "Grocery Store", 1), ("organization", "Microsoft xCloud", 1)]
+    entities = [ArticleEntity(kind, name, mentions, 100 * n) for n, (kind, name, mentions) in enumerate(names)]
+    title = "Chasing Instagram Analytics, My Friend Became a Grocery Store Like Microsoft xCloud"
+    assert choose_hashtags(entities, title, "text " * 200) == ["#Instagram", "#MicrosoftXCloud"]
+    assert "#GroceryStore" in choose_hashtags(entities, "My friend became a Grocery Store", "text " * 200)
+
+
 def test_the_publishers_own_name_is_no_tag():
     """Gossipgist's page on Marie Yovanovitch signed itself twice in its text (#Gossipgist);
     Business Insider's pages name Business Insider."""

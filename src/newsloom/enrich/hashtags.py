@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from newsloom.enrich.entities import ALIASES, ArticleEntity, entity_key, named_in_title, salience
-from newsloom.enrich.headlines import CAPITALISED, WordCase, opens_sentence
+from newsloom.enrich.headlines import CAPITALISED, WordCase, is_title_case, opens_sentence
 
 MAX_HASHTAGS = 6
 # Words of the page's furniture that must never become a tag.
@@ -33,10 +33,11 @@ def choose_hashtags(entities: list[ArticleEntity], title: str, text: str, site_n
     tags: list[str] = []
     chosen: list[ArticleEntity] = []
     usage = _WordUsage(text, entities)
+    title_case = is_title_case(title)
     most_named = max((entity.mentions for entity in entities), default=0)
     signatures = {_letters(name) for name in site_names} | {_letters(name.partition(".")[0]) for name in site_names if "." in name}
     for entity in ranked:
-        if entity.key in NOT_TAGS or (entity.mentions < 2 and not named_in_title([entity.name], title)):
+        if entity.key in NOT_TAGS or (entity.mentions < 2 and not _headline_names(entity, title, title_case)):
             continue
         if _letters(entity.name) in signatures and entity.mentions < most_named:
             continue
@@ -52,6 +53,15 @@ def choose_hashtags(entities: list[ArticleEntity], title: str, text: str, site_n
         if len(tags) == MAX_HASHTAGS:
             break
     return tags
+
+
+def _headline_names(entity: ArticleEntity, title: str, title_case: bool) -> bool:
+    """Whether the headline names the entity, as evidence enough for a tag of one mention. A
+    title-case headline capitalises every word, so only a name it writes otherwise ("Microsoft
+    xCloud", "NASA") counts there: "My Friend Became a Grocery Store" names nothing."""
+    if not named_in_title([entity.name], title):
+        return False
+    return not title_case or not all(CAPITALISED.fullmatch(word) for word in entity.name.split())
 
 
 def _letters(name: str) -> str:
