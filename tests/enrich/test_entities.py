@@ -45,6 +45,8 @@ def test_places_are_merged_across_spellings(seed_entities):
         ("The MacBook Pro for", "MacBook Pro"), ("Bank of America", "Bank of America"), ("Group A", "Group A"),
         ("Vladimir Putin’s", "Vladimir Putin"), ("the U.S.", "United States"),
         ("American Music Awards after Swift", "American Music Awards"), ("The Day After Tomorrow", "Day After Tomorrow"),
+        ("Fargo, Legion", "Fargo"), ("Big Machine, Braun", "Big Machine"), ("Dräger, Inc.", "Dräger, Inc"),
+        ("Council on Energy, Environment and Water", "Council on Energy, Environment and Water"),
     ],
 )  # fmt: skip
 def test_a_span_that_runs_on_into_a_function_word_is_cut_back_to_the_name(span, name):

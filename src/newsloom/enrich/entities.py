@@ -62,6 +62,11 @@ _TRAILING_FUNCTION_WORDS = re.compile(
 # Awards after Swift", "Gov. Kristi Noem while").
 _RUN_ON = re.compile(r"\s+(?:after|before|since|during|while|because|amid|despite|until|when|where|who|whom|whose|which)\b.*$")
 
+# Names in a list that the recogniser took for one ("Fargo, Legion", "Big Machine, Braun"): the
+# first is the name. A comma inside a name comes before a company's suffix ("Dräger, Inc.") or
+# a list of its own words ("Council on Energy, Environment and Water").
+_LISTED = re.compile(r",\s+(?!(?:Inc|Ltd|LLC|Co|Corp|plc|AG|GmbH|S\.A|N\.V)\b)(?!.*\s(?:and|&)\s).*$")
+
 # A position or an office abbreviated in capitals before a person's name ("Browns DL Sheldon
 # Richardson", "CB Greedy Williams", "CEO Tim Cook"): the name is what follows. Only before two
 # words in ordinary case: "JJ Abrams", "DJ Khaled" and "KIM JONG UN" are names.
@@ -86,7 +91,8 @@ def entity_key(name: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    name = _TRAILING_FUNCTION_WORDS.sub("", _RUN_ON.sub("", " ".join(text.split())).strip(" ,;:-–—\"“”"))
+    name = _LISTED.sub("", _RUN_ON.sub("", " ".join(text.split())))
+    name = _TRAILING_FUNCTION_WORDS.sub("", name.strip(" ,;:-–—\"“”"))
     name = _LEADING_JUNK.sub("", _LEADING_ARTICLE.sub("", _POSSESSIVE.sub("", name).strip(" ,;:-–—\"“”")))
     if name.casefold() in _NAME_OF:  # before the full stop goes: "U.S." is an alias, "U.S" is not
         return _NAME_OF[name.casefold()]
