@@ -2,7 +2,7 @@
 
 from newsloom.enrich.entities import merge_mentions
 from newsloom.enrich.hashtags import choose_hashtags
-from newsloom.enrich.mentions import _people_called_organisations
+from newsloom.enrich.mentions import _people_called_organisations, _without_tails_of_titles
 from tests.support.mentions import mentions_of
 
 
@@ -32,3 +32,13 @@ def test_a_person_run_on_from_a_place_is_the_person_when_the_article_uses_the_su
     assert {(e.kind, e.name, e.mentions) for e in merge_mentions(mentions) if "Volker" in e.name} == {("person", "Kurt Volker", 3)}
     # A name after a place ending in a word the article writes after "the" is no person.
     assert ("Hong Kong Polytechnic University", "ORG") in {(m.text, m.label) for m in mentions}
+
+
+def test_a_short_form_of_a_works_title_is_no_name():
+    """A Star Trek story was tagged #Trek: six "Star Trek"s (a work, to the recogniser) and one
+    "Trek" it called an organisation. One "Trump impeachment" leaves the "Trump"s alone."""
+    text = "Star Trek returns. Star Trek 4 eyes a director. The Trek sequel waits. Trump spoke. The Trump impeachment goes on. Trump left."
+    spans = [("Star Trek", "WORK_OF_ART"), ("Star Trek", "WORK_OF_ART"), ("Trek", "ORG"), ("Trump", "PERSON"),
+             ("Trump impeachment", "EVENT"), ("Trump", "PERSON")]  # fmt: skip
+    kept = [(m.text, m.label) for m in _without_tails_of_titles(mentions_of(text, spans))]
+    assert ("Trek", "ORG") not in kept and kept.count(("Trump", "PERSON")) == 2

@@ -12,6 +12,8 @@ from newsloom.enrich.nlp import Mention, SpacyModel
 from newsloom.enrich.openers import without_sentence_openers
 
 _PERSONAL_NAME = re.compile(r"[A-Z][a-z]+")
+# The labels whose names become entities; the others (works, products, events, laws) do not.
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
 
 
 def article_mentions(nlp: SpacyModel, text: str, title: str | None = None) -> list[Mention]:
@@ -26,7 +28,17 @@ def article_mentions(nlp: SpacyModel, text: str, title: str | None = None) -> li
     mentions = [replace(m, text=analysed[m.start_char : m.start_char + len(m.text)]) for m in nlp.mentions(heard)]
     body_start = len(title) + 2 if title else 0
     mentions = without_sentence_openers(with_dateline(mentions, analysed, body_start=body_start), analysed, nlp)
-    return _people_called_organisations(mentions, analysed)
+    return _people_called_organisations(_without_tails_of_titles(mentions), analysed)
+
+
+def _without_tails_of_titles(mentions: list[Mention]) -> list[Mention]:
+    """A name of one word that ends the title of a work, a product or an event the article
+    names more often ("Trek" once after six "Star Trek"s, which the recogniser called an
+    organisation and made #Trek) is a short form of that title, no person, organisation or
+    place. "Trump" after one "Trump impeachment" is Trump."""
+    tails = Counter(m.text.split()[-1] for m in mentions if m.label not in _NAME_LABELS and len(m.text.split()) > 1)
+    alone = Counter(m.text for m in mentions if m.label in _NAME_LABELS and " " not in m.text)
+    return [m for m in mentions if not (m.text in alone and tails[m.text] > alone[m.text])]
 
 
 def _people_called_organisations(mentions: list[Mention], text: str) -> list[Mention]:
