@@ -144,14 +144,15 @@ def test_a_title_case_headline_alone_makes_no_tag_of_plain_capitals():
 
 
 def test_the_publishers_own_name_is_no_tag():
-    """Gossipgist's page on Marie Yovanovitch signed itself twice in its text (#Gossipgist);
-    Business Insider's pages name Business Insider."""
-    names = [("person", "Marie Yovanovitch", 5), ("place", "Gossipgist", 2), ("organization", "Business Insider", 2)]
+    """Inexhibit's page on Milan Design Week signed itself in its text (#Inexhibit); Business
+    Insider's pages name Business Insider. On a Snopes fact-check, the Gossipgist that spread
+    the claim is a subject, and a tag."""
+    names = [("person", "Michael Anastassiades", 5), ("organization", "Inexhibit", 2), ("organization", "Business Insider", 2),
+             ("place", "Gossipgist", 2)]  # fmt: skip
     entities = [ArticleEntity(kind, name, mentions, 100 * n) for n, (kind, name, mentions) in enumerate(names)]
-    tags = choose_hashtags(entities, "Does Marie Yovanovitch Have a Net Worth of $17 Million?", "text " * 200,
-                           ["Gossip Gist", "gossipgist.com", "Business Insider", "businessinsider.com"])  # fmt: skip
-    assert tags == ["#MarieYovanovitch"]
-    assert "#Gossipgist" in choose_hashtags(entities, "A headline", "text " * 200)  # the same names elsewhere are tags
+    site = ["Inexhibit", "inexhibit.com", "Business Insider", "businessinsider.com"]
+    assert choose_hashtags(entities, "Milan Design Week 2018", "text " * 200, site) == ["#MichaelAnastassiades", "#Gossipgist"]
+    assert "#Inexhibit" in choose_hashtags(entities, "Milan Design Week 2018", "text " * 200, ["Snopes.com", "snopes.com"])
     # A company's own press release is about the company.
     release = [ArticleEntity("organization", "Ascom", 9, 0), ArticleEntity("place", "Baar", 2, 50)]
     assert choose_hashtags(release, "Ascom announces a partnership", "text " * 200, ["Ascom", "ascom.com"]) == ["#Ascom", "#Baar"]

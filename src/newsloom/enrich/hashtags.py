@@ -26,7 +26,7 @@ def choose_hashtags(entities: list[ArticleEntity], title: str, text: str, site_n
     """The most salient names, one tag for each thing: of "GE Healthcare" and "GE", or "San
     Francisco Bay Area" and "San Francisco Bay", only the more salient is a tag. People are
     left out of that rule: "Donald Trump Jr." is not "Donald Trump". The publisher's own name
-    (`site_names`: its name, its domain) is the page's signature, not its subject (#Gossipgist,
+    (`site_names`: its name, its domain) is the page's signature, not its subject (#Inexhibit,
     #BusinessInsider, #CNN under a CNN story on Trump), unless the article names it more than
     anything else: a company's press release, a charity's blog."""
     ranked = sorted(entities, key=lambda entity: -salience(entity, title, len(text)))
