@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from newsloom.enrich.entities import ALIASES, ArticleEntity, entity_key, named_in_title, salience
 from newsloom.enrich.headlines import CAPITALISED, WordCase, is_title_case, opens_sentence
+from newsloom.names import squashed
 
 MAX_HASHTAGS = 6
 # Words of the page's furniture that must never become a tag.
@@ -35,11 +36,11 @@ def choose_hashtags(entities: list[ArticleEntity], title: str, text: str, site_n
     usage = _WordUsage(text, entities)
     title_case = is_title_case(title)
     most_named = max((entity.mentions for entity in entities), default=0)
-    signatures = {_letters(name) for name in site_names} | {_letters(name.partition(".")[0]) for name in site_names if "." in name}
+    signatures = {squashed(name) for name in site_names} | {squashed(name.partition(".")[0]) for name in site_names if "." in name}
     for entity in ranked:
         if entity.key in NOT_TAGS or (entity.mentions < 2 and not _headline_names(entity, title, title_case)):
             continue
-        if _letters(entity.name) in signatures and entity.mentions < most_named:
+        if squashed(entity.name) in signatures and entity.mentions < most_named:
             continue
         if entity.kind != "person" and any(other.kind == entity.kind and _leads(other.key, entity.key) for other in chosen):
             continue
@@ -62,10 +63,6 @@ def _headline_names(entity: ArticleEntity, title: str, title_case: bool) -> bool
     if not named_in_title([entity.name], title):
         return False
     return not title_case or not all(CAPITALISED.fullmatch(word) for word in entity.name.split())
-
-
-def _letters(name: str) -> str:
-    return re.sub(r"\W+", "", name.casefold())
 
 
 def _leads(one: str, other: str) -> bool:

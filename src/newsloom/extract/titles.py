@@ -18,6 +18,7 @@ from collections import Counter
 from newsloom.extract.boilerplate import MIN_ARTICLES, MIN_REPEATS, TITLE_PART, normalize
 from newsloom.extract.clean import clean_title
 from newsloom.ingest.urls import domain_of, subdomain_labels
+from newsloom.names import squashed
 from newsloom.store.records import BoilerplateItem
 
 # The separators titles put between the headline and the site: a bar, a dash or a dot with
@@ -77,27 +78,22 @@ def _site_names(site_name: str | None, url: str | None) -> set[str]:
     """The names the site may go by: its declared name, its registrable domain ("spacenews.com",
     as some sites call themselves) and each label of its host before the public suffix
     ("blog", "givewell"; "bbc", not "co")."""
-    names = {_squashed(site_name)} if site_name else set()
+    names = {squashed(site_name)} if site_name else set()
     if url:
         registrable = domain_of(url)
-        names.add(_squashed(registrable))
-        names |= {_squashed(label) for label in [*subdomain_labels(url), registrable.partition(".")[0]]}
+        names.add(squashed(registrable))
+        names |= {squashed(label) for label in [*subdomain_labels(url), registrable.partition(".")[0]]}
     return {name for name in names if len(name) >= 3}
 
 
 def _names_site(part: str, names: set[str]) -> bool:
-    whole = _squashed(part)
-    essential = _squashed(" ".join(word for word in part.split() if word.casefold() not in _FILLER))
+    whole = squashed(part)
+    essential = squashed(" ".join(word for word in part.split() if word.casefold() not in _FILLER))
     if not whole:
         return False
     if whole in names or (essential and essential in names):
         return True
     return len(whole) >= _MIN_PREFIX_CHARS and any(name.startswith(whole) for name in names)
-
-
-def _squashed(text: str) -> str:
-    """Letters and digits only, in one case: "Al Bawaba" and "albawaba" are one name."""
-    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def learn_title_parts(titles: list[str]) -> list[BoilerplateItem]:
