@@ -11,13 +11,20 @@ than an online clusterer can, to tell a weak method from a weak signal:
   the online clusterer uses, 0.7 and 0.3);
 - an oracle that is handed Google's own stories and puts each headline in the story whose
   centroid (leaving the headline out) is closest; a centroid method cannot do better
-  than this per headline.
+  than this per headline;
+- an oracle that gives each headline the story most of its `k` nearest other headlines carry
+  in Google's labels (future ones included): what a clusterer told every other headline's
+  true story would reach with these vectors.
 
 Each is scored with B-cubed precision, recall and F1 against Google's story ids, on the
 whole file and on the two halves of its stories (split by the parity of the SHA-1 of the
 story id), so a cut height that only fits one half shows.
 
-    .venv/bin/python bench/story_ceiling.py [../shared/benchdata/stories-googlenews/dev.csv]
+    .venv/bin/python bench/story_ceiling.py [../shared/benchdata/stories-googlenews/dev.csv] [--vectors V.npy]
+
+`--vectors` puts another model's headline vectors in place of MiniLM's (a NumPy array, one
+unit-length row per headline in arrival order, as `load_headlines` sorts them), to ask whether
+a stronger model would raise the ceiling.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from newsloom.stories.terms import headline_terms  # noqa: E402
 
 DEFAULT_FILE = REPO.parent / "shared/benchdata/stories-googlenews/dev.csv"
 CUT_HEIGHTS = (0.65, 0.70, 0.75, 0.80, 0.85)
+NEIGHBOURS = (1, 5)
 
 
 def half_of(story: str) -> int:
@@ -83,6 +91,20 @@ def nearest_true_centroid(headlines: list[Headline], vectors: np.ndarray) -> dic
     return predicted
 
 
+def nearest_neighbours_vote(headlines: list[Headline], vectors: np.ndarray, k: int) -> dict[str, str]:
+    """Each headline's story by majority among its `k` most similar other headlines (ties go to
+    the story of the nearer headline)."""
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -np.inf)
+    nearest = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
+    predicted = {}
+    for headline, row in zip(headlines, nearest, strict=True):
+        votes = Counter(headlines[n].story for n in row)
+        top = max(votes.values())
+        predicted[headline.id] = next(headlines[n].story for n in row if votes[headlines[n].story] == top)
+    return predicted
+
+
 def cell(score: ClusteringScore) -> str:
     return f"{score.f1:.3f} ({score.precision:.2f}/{score.recall:.2f})"
 
@@ -90,10 +112,15 @@ def cell(score: ClusteringScore) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--vectors", type=Path, help="headline vectors of another model (.npy, arrival order)")
     args = parser.parse_args()
     headlines = load_headlines(args.file)
-    embedder = MiniLmEmbedder(threads=2)
-    vectors = embedder.embed([h.title for h in headlines]).astype(np.float64)
+    if args.vectors:
+        vectors = np.load(args.vectors).astype(np.float64)
+        if vectors.shape[0] != len(headlines):
+            parser.error(f"{args.vectors} has {vectors.shape[0]} rows for {len(headlines)} headlines")
+    else:
+        vectors = MiniLmEmbedder(threads=2).embed([h.title for h in headlines]).astype(np.float64)
     row_of = {h.id: row for row, h in enumerate(headlines)}
     parts = {"whole file": headlines, **{f"half {n}": [h for h in headlines if half_of(h.story) == n] for n in (0, 1)}}
 
@@ -128,6 +155,11 @@ def main() -> None:
         "oracle: nearest true story centroid",
         lambda name, part: b_cubed(nearest_true_centroid(part, part_vectors[name]), truths[name]),
     )
+    for k in NEIGHBOURS:
+        row(
+            f"oracle: vote of the {k} nearest other headlines' true stories",
+            lambda name, part, k=k: b_cubed(nearest_neighbours_vote(part, part_vectors[name], k), truths[name]),
+        )
 
 
 if __name__ == "__main__":
