@@ -62,6 +62,26 @@ def test_coverage_of_one_event_forms_one_story_per_event(services):
         assert [a.id for a in stories.members(sbarro[0].story_id)] == sorted(a.article_id for a in sbarro)
 
 
+def test_a_story_is_shown_under_a_headline_that_reports(services):
+    # Three outlets exclaim, one reports; the exclaiming articles are the more central ones
+    # (the plain one is the farthest from the story's mean), so centrality alone would show one.
+    story = find_story("Sbarro")
+    arrived = [
+        ingest(services, f"https://outlet{n}.example/sbarro-{n}", coverage_page(story, n, title=story[n].title + "!")[1])
+        for n in (0, 1, 2)
+    ] + cover(services, "Sbarro", 1, first=3)
+    assert len({a.story_id for a in arrived}) == 1
+
+    def shown():
+        with services.database.read() as session:
+            [summary] = StoryRepository(session).summaries([arrived[0].story_id])
+            return summary.headline.title
+
+    assert shown() == story[3].title
+    services.stories.rebuild()  # forming the story again chooses the same way
+    assert shown() == story[3].title
+
+
 def test_a_second_process_sees_stories_the_first_one_wrote(services):
     from newsloom.stories import StoryService
 
@@ -111,6 +131,19 @@ def test_consolidation_merges_split_coverage_and_the_larger_story_keeps_its_id(s
         for gone in {a.story_id for a in placed} - {kept}:
             assert stories.get(gone).merged_into_id == kept
         assert stories.get(kept).article_count == 3
+
+
+def test_merged_stories_are_shown_under_the_better_of_their_headlines(services):
+    services.stories.clusterer = type(services.stories.clusterer)(join_threshold=0.99)  # every article alone
+    story = find_story("Sbarro")
+    exclaimed = ingest(services, "https://outlet0.example/sbarro-0", coverage_page(story, 0, title=story[0].title + "!")[1])
+    plain = cover(services, "Sbarro", 1, first=1)[0]
+    services.stories.clusterer = type(services.stories.clusterer)()
+    assert services.stories.consolidate() == Consolidation(merged=1, split=0)
+    with services.database.read() as session:
+        kept = StoryRepository(session).get(exclaimed.story_id)  # the older story keeps its id
+        assert kept.merged_into_id is None and kept.article_count == 2
+        assert kept.headline_article_id == plain.article_id
 
 
 def test_a_story_that_drifted_splits_and_the_larger_part_keeps_its_id(services):

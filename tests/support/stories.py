@@ -26,9 +26,13 @@ def find_story(word: str) -> list[Headline]:
     return next(h for h in headlines_by_story().values() if word.casefold() in h[0].title.casefold())
 
 
-def coverage_page(headlines: list[Headline], index: int, published: datetime | None = None) -> tuple[str, str]:
-    """(title, page HTML) of the `index`-th outlet's article about the story."""
-    title = headlines[index].title
-    others = [h.title.rstrip(".") + "." for h in headlines if h.title != title][index * 6 : index * 6 + 6]
+def coverage_page(
+    headlines: list[Headline], index: int, published: datetime | None = None, title: str | None = None
+) -> tuple[str, str]:
+    """(title, page HTML) of the `index`-th outlet's article about the story; `title` in place
+    of its own headline."""
+    own = headlines[index].title
+    title = title or own
+    others = [h.title.rstrip(".") + "." for h in headlines if h.title != own][index * 6 : index * 6 + 6]
     head = f'<meta property="article:published_time" content="{escape(published.isoformat())}">' if published else ""
     return title, article_page(title, [" ".join(others[:3]), " ".join(others[3:])], extra_head=head)

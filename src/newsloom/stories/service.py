@@ -23,7 +23,8 @@ from newsloom.store import ArticleRepository, Database, EnrichmentRepository, St
 from newsloom.store.records import Article, StoryMember, StoryState
 from newsloom.store.vectors import VectorRepository, choose_backend
 from newsloom.stories.clustering import MIN_SPLIT_PART, ActiveStories, Member, StoryClusterer, StoryProfile, stream
-from newsloom.stories.terms import entity_terms, headline_terms
+from newsloom.stories.neutral_headline import headline_rank
+from newsloom.stories.terms import entity_terms, headline_terms, headline_words
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,8 @@ class StoryService:
                     profile = _profile(keep)
                     profile.absorb(_profile(gone))
                     moved = stories.merge(keep.id, gone.id)
-                    saved = stories.save(keep.id, *_columns(profile), keep.headline_article_id)
+                    headline = _better_headline(session, profile, [keep.headline_article_id, gone.headline_article_id])
+                    saved = stories.save(keep.id, *_columns(profile), headline)
                 self.active.put(_profile(saved))
                 touched.add(saved.id)
                 log.info("story %s merged into %s (%d articles moved, score %.2f)", gone.id, keep.id, moved, merge.score)
@@ -232,11 +234,12 @@ class StoryService:
             part_members = [plan.members[outline.article_id] for outline in outlines]
             profile = StoryProfile.of(0, part_members, DIMENSIONS)
             primaries = [member for member, o in zip(part_members, outlines, strict=True) if o.duplicate_of not in plan.old_story]
+            headline = _central(primaries, {outline.article_id: outline.title for outline in outlines})
             target = plan.targets[part]
             if target is None:
-                target = stories.create(*_columns(profile), headline_article_id=_central(primaries)).id
+                target = stories.create(*_columns(profile), headline_article_id=headline).id
             else:
-                stories.save(target, *_columns(profile), _central(primaries))
+                stories.save(target, *_columns(profile), headline)
             leaving: dict[int, list[int]] = {}
             for outline in outlines:
                 source = plan.old_story[outline.article_id]
@@ -273,10 +276,10 @@ class StoryService:
             if state is None or state.merged_into_id is not None or state.article_count != len(outlines):
                 return False  # it changed since it was read: the next consolidation looks again
             kept = StoryProfile.of(story_id, keep, DIMENSIONS)
-            started = stories.create(*_columns(StoryProfile.of(0, leave, DIMENSIONS)), headline_article_id=_central(split.leave))
+            titles = {outline.article_id: outline.title for outline in outlines}
+            started = stories.create(*_columns(StoryProfile.of(0, leave, DIMENSIONS)), headline_article_id=_central(split.leave, titles))
             stories.move(sorted(leaving), story_id, started.id)
-            headline = state.headline_article_id if state.headline_article_id not in leaving else _central(split.keep)
-            saved = stories.save(story_id, *_columns(kept), headline)
+            saved = stories.save(story_id, *_columns(kept), _central(split.keep, titles))
         self.active.put(_profile(saved))
         self.active.put(_profile(started))
         log.info("story %s split: %d articles left for story %s (parts score %.2f)",
@@ -321,16 +324,16 @@ class StoryService:
 
     @staticmethod
     def _headline(session, current_id: int | None, article: Article, member: Member, profile: StoryProfile) -> int | None:  # type: ignore[no-untyped-def]
-        """The most central primary article's id: the story's neutral headline."""
+        """The story's headline once `article` has joined: it or the one shown so far, whichever
+        `headline_rank` puts first (the one shown so far on a tie)."""
         if article.duplicate_of is not None or member.vector is None:
             return current_id
         if current_id is None:
             return article.id
-        current = _vector(EnrichmentRepository(session).embedding(current_id))
-        centroid = profile.centroid()
-        if current is None or float(member.vector @ centroid) > float(current @ centroid):
-            return article.id
-        return current_id
+        words, centroid = headline_words(profile.terms), profile.centroid()
+        current = _headline_rank(session, current_id, words, centroid)
+        joining = headline_rank(article.title, member.terms, member.vector, words, centroid)
+        return article.id if current is None or joining > current else current_id
 
     def _catch_up(self) -> None:
         now = datetime.now(UTC)
@@ -361,13 +364,35 @@ def member_of(outline: StoryMember) -> Member:
     return Member(outline.article_id, _vector(outline.vector), terms, outline.sort_at, entities)
 
 
-def _central(members: list[Member]) -> int | None:
-    """The member closest to the members' mean: a part's neutral headline."""
+def _central(members: list[Member], titles: dict[int, str]) -> int | None:
+    """A part's headline: its members' headlines ranked by `headline_rank` against the part."""
     placed = [member for member in members if member.vector is not None]
     if not placed:
         return None
-    vectors = np.stack([member.vector for member in placed])  # type: ignore[misc]
-    return placed[int(np.argmax(vectors @ vectors.sum(axis=0)))].article_id
+    total = np.sum([member.vector for member in placed], axis=0)
+    centroid = total / max(float(np.linalg.norm(total)), 1e-12)
+    words = Counter(term for member in placed for term in member.terms)
+    ranks = [headline_rank(titles.get(m.article_id, ""), m.terms, m.vector, words, centroid) for m in placed]
+    return placed[max(range(len(placed)), key=ranks.__getitem__)].article_id
+
+
+def _better_headline(session, profile: StoryProfile, candidates: list[int | None]) -> int | None:  # type: ignore[no-untyped-def]
+    """Of two merged stories' headlines, the one `headline_rank` puts first in the merged story."""
+    words, centroid = headline_words(profile.terms), profile.centroid()
+    best, best_rank = None, None
+    for article_id in candidates:
+        rank = _headline_rank(session, article_id, words, centroid) if article_id is not None else None
+        if rank is not None and (best_rank is None or rank > best_rank):
+            best, best_rank = article_id, rank
+    return best
+
+
+def _headline_rank(session, article_id: int, words: Counter[str], centroid: np.ndarray) -> tuple[int, float] | None:  # type: ignore[no-untyped-def]
+    article = ArticleRepository(session).get(article_id)
+    if article is None:
+        return None
+    vector = _vector(EnrichmentRepository(session).embedding(article_id))
+    return headline_rank(article.title, headline_terms(article.title), vector, words, centroid)
 
 
 def _vector(raw: bytes | None) -> np.ndarray | None:

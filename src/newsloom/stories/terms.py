@@ -8,6 +8,7 @@ sharing them says nothing about the event.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -29,6 +30,11 @@ def headline_terms(title: str) -> frozenset[str]:
     return frozenset(
         word for word in words if len(word) > 1 and word not in STOPWORDS and word not in HEADLINE_FORMAT_WORDS
     )
+
+
+def headline_words(terms: Counter[str]) -> Counter[str]:
+    """The headline words among a story's term counts (its names carry a colon)."""
+    return Counter({term: count for term, count in terms.items() if ":" not in term})
 
 
 class NamedEntity(Protocol):
