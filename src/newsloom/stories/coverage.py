@@ -39,6 +39,11 @@ class TimelineEntry:
     copies: list[Article]  # near copies and syndicated versions, grouped under their original
 
 
+# A quote's speaker as the article writes it when it is the article's own writer, outlet or
+# reader ("I wrote", "we asked", "you'd think"): the same word in two articles is two speakers.
+PERSONAL_SPEAKERS = frozenset({"i", "me", "we", "us", "you"})
+
+
 @dataclass(frozen=True)
 class StorySentence:
     text: str
@@ -162,14 +167,15 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _quotes_by_speaker(quotes: list[tuple[int, str, QuoteRecord]], articles: dict[int, Article]) -> list[SpeakerQuotes]:
-    grouped: dict[str, list[tuple[QuoteRecord, Article]]] = {}
-    seen: set[tuple[str, str]] = set()
+    grouped: dict[tuple[str, int | None], list[tuple[QuoteRecord, Article]]] = {}
+    seen: set[tuple[tuple[str, int | None], str]] = set()
     for article_id, speaker_key, quote in quotes:
-        said = (speaker_key, " ".join(quote.text.casefold().split()))
+        speaker = (speaker_key, article_id if speaker_key in PERSONAL_SPEAKERS else None)
+        said = (speaker, " ".join(quote.text.casefold().split()))
         if said in seen:  # outlets repeat the same quote
             continue
         seen.add(said)
-        grouped.setdefault(speaker_key, []).append((quote, articles[article_id]))
+        grouped.setdefault(speaker, []).append((quote, articles[article_id]))
     return sorted(
         (SpeakerQuotes(q[0][0].speaker, next((x.affiliation for x, _ in q if x.affiliation), None), q) for q in grouped.values()),
         key=lambda s: (-len(s.quotes), s.speaker),
