@@ -64,3 +64,47 @@ def test_a_merged_story_redirects_to_the_one_that_absorbed_it(client, services, 
     assert client.get(f"/story/{gone}", follow_redirects=False).headers["location"] == f"/story/{keep}"
     response = client.get(f"/api/v1/stories/{gone}", follow_redirects=False)
     assert response.status_code == 301 and response.headers["location"] == f"/api/v1/stories/{keep}"
+
+
+def test_a_big_storys_counts_cover_every_article_and_its_timeline_comes_a_page_at_a_time(client, services):
+    from newsloom.stories.coverage import story_coverage
+    from tests.stories.test_service import REPUBLISHED, cover
+
+    start = datetime.now(UTC) - timedelta(hours=6)
+    placed = cover(services, "Sbarro", 5, published=start)
+    reprint = coverage_page(find_story("Sbarro"), 4, start)[1].replace("</article>", f"<p>{REPUBLISHED}</p></article>")
+    copy = ingest(services, "https://aggregator.example/sbarro", reprint)  # a near copy of the newest original
+    story_id = placed[0].story_id
+    assert {a.story_id for a in placed + [copy]} == {story_id}
+    originals = [a.article_id for a in placed]
+    with services.database.read() as session:
+        assert [a.id for a in StoryRepository(session).members(story_id)] == sorted(originals + [copy.article_id])
+        pages = [story_coverage(session, story_id, page, per_page=2) for page in (1, 2, 3)]
+        assert story_coverage(session, story_id, 4, per_page=2) is None
+    assert [[e.article.id for e in p.timeline] for p in pages] == [originals[:2], originals[2:4], originals[4:]]
+    assert [c.id for c in pages[2].timeline[0].copies] == [copy.article_id]  # under its original, on the original's page
+    for page in pages:  # counted over the whole story on every page, the copy for its original publisher
+        assert (page.article_count, page.pages, len(page.sources)) == (6, 3, 5)
+        assert sum(s.articles for s in page.sources) == 6
+
+    # Readers get TIMELINE_PAGE originals a page (100): this story has one page, and no page 2.
+    page = client.get(f"/story/{story_id}").text
+    assert "6 articles from 5 sources" in page and 'rel="next"' not in page
+    assert client.get(f"/story/{story_id}?page=2").status_code == 404
+    api = client.get(f"/api/v1/stories/{story_id}").json()
+    assert (api["article_count"], api["page"], api["pages"], len(api["articles"])) == (6, 1, 1, 5)
+    assert client.get(f"/api/v1/stories/{story_id}?page=2").status_code == 404
+
+
+def test_the_timeline_pages_link_to_each_other(client, services, monkeypatch):
+    import newsloom.stories.coverage
+    from tests.stories.test_service import cover
+
+    monkeypatch.setattr(newsloom.stories.coverage, "TIMELINE_PAGE", 2)
+    story_id = cover(services, "Sbarro", 5, published=datetime.now(UTC) - timedelta(hours=6))[0].story_id
+    first, middle, last = (client.get(f"/story/{story_id}" + (f"?page={n}" if n > 1 else "")).text for n in (1, 2, 3))
+    assert "Page 1 of 3" in first and f'rel="next" href="/story/{story_id}?page=2"' in first and 'rel="prev"' not in first
+    assert f'rel="prev" href="/story/{story_id}"' in middle and f'rel="next" href="/story/{story_id}?page=3"' in middle
+    assert f'rel="prev" href="/story/{story_id}?page=2"' in last and 'rel="next"' not in last
+    assert all("5 articles from 5 sources" in page for page in (first, middle, last))
+    assert client.get(f"/api/v1/stories/{story_id}?page=3").json()["pages"] == 3

@@ -31,7 +31,7 @@ from newsloom.store import (
     SourceRepository,
     StoryRepository,
 )
-from newsloom.stories.coverage import story_coverage
+from newsloom.stories.coverage import TIMELINE_PAGE, story_coverage
 from newsloom.stories.ranking import top_stories
 from newsloom.throttle import client_address
 
@@ -118,15 +118,18 @@ def list_stories(
 
 
 @router.get("/stories/{story_id}", response_model=StoryDetailOut)
-def get_story(request: Request, story_id: int) -> Response:
-    """A story's articles (oldest first, copies under their original), sources, summary,
-    quotes by speaker and entities. A story merged into another redirects to it."""
+def get_story(
+    request: Request, story_id: int,
+    page: int = Query(1, ge=1, le=100_000, description=f"Page of the articles, {TIMELINE_PAGE} originals each."),
+) -> Response:  # fmt: skip
+    """A story's articles (oldest first, copies under their original; a page at a time),
+    sources, summary, quotes by speaker and entities. A story merged into another redirects to it."""
     with _database(request).read() as session:
-        coverage = story_coverage(session, story_id)
+        coverage = story_coverage(session, story_id, page)
     if coverage is None:
-        raise HTTPException(status_code=404, detail=f"story {story_id} not found")
+        raise HTTPException(status_code=404, detail=f"story {story_id} not found, or it has no page {page}")
     if isinstance(coverage, int):
-        return RedirectResponse(f"/api/v1/stories/{coverage}", status_code=301)
+        return RedirectResponse(f"/api/v1/stories/{coverage}" + (f"?page={page}" if page > 1 else ""), status_code=301)
     return JSONResponse(StoryDetailOut.of(coverage).model_dump(mode="json"))
 
 

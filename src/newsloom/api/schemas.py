@@ -214,6 +214,8 @@ class StoryDetailOut(BaseModel):
     first_report_lead_seconds: float | None
     summary: list[StorySentenceOut]
     articles: list[TimelineEntryOut]
+    page: int
+    pages: int
     quotes: list[SpeakerQuotesOut]
     entities: list[StoryEntityOut]
 
@@ -228,6 +230,7 @@ class StoryDetailOut(BaseModel):
                      for s in story.summary],
             articles=[TimelineEntryOut(article=ArticleSummaryOut.of(e.article), copies=[CopyOut.model_validate(asdict(c)) for c in e.copies])
                       for e in story.timeline],
+            page=story.page, pages=story.pages,
             quotes=[SpeakerQuotesOut(speaker=q.speaker, affiliation=q.affiliation,
                                      quotes=[SpeakerQuoteOut(text=quote.text, article_id=a.id) for quote, a in q.quotes])
                     for q in story.quotes],

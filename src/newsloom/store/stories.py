@@ -4,14 +4,15 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import func, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from newsloom.store.articles import ArticleRepository
 from newsloom.store.enrichment import EnrichmentRepository
-from newsloom.store.models import ArticleEmbeddingRow, ArticleRow, EnrichmentRow, StoryRow, utcnow
+from newsloom.store.models import ArticleEmbeddingRow, ArticleRow, EnrichmentRow, SourceRow, StoryRow, utcnow
 from newsloom.store.pages import PageRepository
-from newsloom.store.records import Article, StoryMember, StoryState, StorySummary
+from newsloom.store.records import Article, Source, StoryMember, StoryState, StorySummary
+from newsloom.store.sources import to_source
 from newsloom.store.vectors import VectorRepository
 
 
@@ -168,6 +169,44 @@ class StoryRepository:
         )
         articles = ArticleRepository(self.session).get_many(ids)
         return [articles[i] for i in ids if i in articles]
+
+    def extent(self, story_id: int) -> tuple[int, datetime | None, datetime | None]:
+        """How many articles the story holds, and its first and its last article's time."""
+        count, first_at, last_at = self.session.execute(
+            select(func.count(), func.min(ArticleRow.sort_at), func.max(ArticleRow.sort_at)).where(ArticleRow.story_id == story_id)
+        ).one()
+        return count, first_at, last_at
+
+    def outlets(self, story_id: int) -> list[tuple[Source, int, datetime]]:
+        """Each outlet of the story (a syndicated copy counts for its original publisher), with
+        its number of articles and its first article's time."""
+        outlet = func.coalesce(ArticleRow.original_source_id, ArticleRow.source_id)
+        rows = self.session.execute(
+            select(outlet, func.count(), func.min(ArticleRow.sort_at)).where(ArticleRow.story_id == story_id).group_by(outlet)
+        ).all()
+        named = {row.id: to_source(row) for row in self.session.scalars(select(SourceRow).where(SourceRow.id.in_([r[0] for r in rows])))}
+        return [(named[source_id], count, first_at) for source_id, count, first_at in rows if source_id in named]
+
+    def timeline(self, story_id: int, offset: int, limit: int) -> tuple[list[Article], dict[int, list[Article]], int]:
+        """A page of the story's originals, oldest first, the near copies of each, and how many
+        originals the story holds. An article is an original here unless it copies another
+        article of the story."""
+        in_story = select(ArticleRow.id).where(ArticleRow.story_id == story_id)
+        original = (ArticleRow.story_id == story_id, or_(ArticleRow.duplicate_of.is_(None), ArticleRow.duplicate_of.not_in(in_story)))
+        total = self.session.scalar(select(func.count()).select_from(ArticleRow).where(*original)) or 0
+        ids = list(self.session.scalars(
+            select(ArticleRow.id).where(*original).order_by(ArticleRow.sort_at, ArticleRow.id).offset(offset).limit(limit)
+        ))  # fmt: skip
+        copy_ids = list(self.session.scalars(
+            select(ArticleRow.id).where(ArticleRow.story_id == story_id, ArticleRow.duplicate_of.in_(ids))
+            .order_by(ArticleRow.sort_at, ArticleRow.id)
+        )) if ids else []  # fmt: skip
+        articles = ArticleRepository(self.session).get_many(ids + copy_ids)
+        copies: dict[int, list[Article]] = {}
+        for copy_id in copy_ids:
+            if copy_id in articles:
+                copies.setdefault(articles[copy_id].duplicate_of, []).append(articles[copy_id])  # type: ignore[arg-type]
+        return [articles[i] for i in ids if i in articles], copies, total
 
     def summaries(self, story_ids: list[int], recent_since: datetime | None = None) -> list[StorySummary]:
         """Stories in the given order with their headline article, article and source counts."""

@@ -4,6 +4,10 @@ The story summary is extractive across outlets: the candidates are the summary s
 enrichment chose for each member, scored by how many members' summaries share their words
 (what most outlets report is the core of the event), at most one sentence per outlet and
 none that repeats one already chosen, then read in the order they were published.
+
+A big story (an election, a war) gathers thousands of articles. Its counts and outlets are
+counted over all of them in the store; its timeline is read a page at a time; its summary,
+quotes and entities are drawn from its first `SAMPLED_ARTICLES` articles.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from newsloom.store import EnrichmentRepository, StoryRepository
+from newsloom.store import ArticleRepository, EnrichmentRepository, StoryRepository
 from newsloom.store.records import Article, Entity, QuoteRecord, Source
 from newsloom.stories.terms import headline_terms
 
 SUMMARY_SENTENCES = 4
+TIMELINE_PAGE = 100  # originals per page of the timeline
+SAMPLED_ARTICLES = 500
 MAX_OVERLAP = 0.5  # Jaccard of words above which a sentence repeats one already chosen
 
 # The least lead worth claiming (`_lead`).
@@ -70,38 +76,50 @@ class StoryCoverage:
     summary: list[StorySentence]
     quotes: list[SpeakerQuotes]
     entities: list[tuple[Entity, int]]
+    page: int = 1  # of the timeline
+    pages: int = 1
 
 
-def story_coverage(session: Session, story_id: int) -> StoryCoverage | int | None:
-    """The story's coverage; the id it was merged into when it was; None when unknown."""
+def story_coverage(session: Session, story_id: int, page: int = 1, per_page: int | None = None) -> StoryCoverage | int | None:
+    """The story's coverage with the `page`-th page of its timeline (`per_page` originals, by
+    default `TIMELINE_PAGE`); the id it was merged into when it was; None when unknown (or the
+    page is past the timeline's end)."""
+    per_page = per_page or TIMELINE_PAGE
     stories = StoryRepository(session)
     state = stories.get(story_id)
     if state is None:
         return None
     if state.merged_into_id is not None:
         return state.merged_into_id
-    members = stories.members(story_id)
-    by_id = {article.id: article for article in members}
-    primaries = [a for a in members if a.duplicate_of is None or a.duplicate_of not in by_id]
-    copies: dict[int, list[Article]] = {}
-    for article in members:
-        if article not in primaries:
-            copies.setdefault(article.duplicate_of, []).append(article)  # type: ignore[arg-type]
-    enrichment = EnrichmentRepository(session)
+    originals, copies, total = stories.timeline(story_id, (page - 1) * per_page, per_page)
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        return None
+    sampled = stories.members(story_id, SAMPLED_ARTICLES)
+    by_id = {article.id: article for article in sampled}
+    primaries = [a for a in sampled if a.duplicate_of is None or a.duplicate_of not in by_id]
     primary_ids = [a.id for a in primaries]
-    sources = _sources(members)
+    article_count, first_at, last_at = stories.extent(story_id)
+    sources = sorted(
+        (SourceCoverage(*outlet) for outlet in stories.outlets(story_id)),
+        key=lambda s: (s.first_at, -s.articles, s.source.name),
+    )
+    enrichment = EnrichmentRepository(session)
+    headline = ArticleRepository(session).get(state.headline_article_id) if state.headline_article_id else None
     return StoryCoverage(
         id=story_id,
-        headline=by_id.get(state.headline_article_id or -1) or (primaries[0] if primaries else None),
-        first_at=min((a.sort_at for a in members), default=state.first_at),
-        last_at=max((a.sort_at for a in members), default=state.last_at),
-        article_count=len(members),
-        timeline=[TimelineEntry(a, copies.get(a.id, [])) for a in primaries],
+        headline=headline or (primaries[0] if primaries else None),
+        first_at=first_at or state.first_at,
+        last_at=last_at or state.last_at,
+        article_count=article_count,
+        timeline=[TimelineEntry(a, copies.get(a.id, [])) for a in originals],
         sources=sources,
         lead=_lead(sources[0].first_at, sources[1].first_at) if len(sources) > 1 else None,
         summary=_summary(primaries, enrichment.summaries_of(primary_ids)),
         quotes=_quotes_by_speaker(enrichment.quotes_in(primary_ids), by_id),
-        entities=enrichment.entities_in([a.id for a in members]),
+        entities=enrichment.entities_in([a.id for a in sampled]),
+        page=page,
+        pages=pages,
     )
 
 
@@ -119,20 +137,6 @@ def _lead(first: datetime, second: datetime) -> timedelta | None:
 
 def _date_only(moment: datetime) -> bool:
     return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
-
-
-def _sources(members: list[Article]) -> list[SourceCoverage]:
-    counts: Counter[int] = Counter()
-    first: dict[int, datetime] = {}
-    named: dict[int, Source] = {}
-    for article in members:
-        source = article.original_source or article.source
-        named[source.id] = source
-        counts[source.id] += 1
-        first[source.id] = min(first.get(source.id, article.sort_at), article.sort_at)
-    return sorted(
-        (SourceCoverage(named[i], counts[i], first[i]) for i in counts), key=lambda s: (s.first_at, -s.articles, s.source.name)
-    )
 
 
 def _summary(primaries: list[Article], summaries: dict[int, list[str]]) -> list[StorySentence]:

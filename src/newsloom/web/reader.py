@@ -151,14 +151,14 @@ def article_renderer(state: State) -> PageRender:
 
 
 @router.get("/story/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: int) -> Response:
+def story_page(request: Request, story_id: int, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     def build() -> tuple[str, dict] | Response:
         with request.app.state.database.read() as session:
-            coverage = story_coverage(session, story_id)
+            coverage = story_coverage(session, story_id, page)
         if coverage is None:
-            raise HTTPException(404, "No such story.")
+            raise HTTPException(404, "No such story, or no such page of its timeline.")
         if isinstance(coverage, int):  # merged into a larger story: its links keep working
-            return RedirectResponse(f"/story/{coverage}", status_code=301)
+            return RedirectResponse(f"/story/{coverage}" + (f"?page={page}" if page > 1 else ""), status_code=301)
         return "story.html", {"story": coverage}
 
     return _shared_page(request, build)
