@@ -30,7 +30,7 @@ def _article(article_id, outlet):
                    None, at, at, at, "en", None, "", "", None, source, None, None, "ok", None)  # fmt: skip
 
 
-def test_a_named_speaker_is_one_across_outlets_and_we_is_each_outlets_own():
+def test_a_named_speaker_is_one_across_outlets_we_is_each_outlets_own_and_another_is_no_one():
     articles = {1: _article(1, "IGN"), 2: _article(2, "9to5Mac")}
     said = [
         (1, "we", QuoteRecord("the best price we have seen", "we", None, None)),
@@ -38,6 +38,7 @@ def test_a_named_speaker_is_one_across_outlets_and_we_is_each_outlets_own():
         (1, "tim cook", QuoteRecord("We are very proud of it", "Tim Cook", "Apple's chief executive", "said")),
         (2, "tim cook", QuoteRecord("We are very proud of it", "Tim Cook", None, "said")),  # the same quote again
         (2, "tim cook", QuoteRecord("Our best laptop yet", "Tim Cook", None, "said")),
+        (1, "another", QuoteRecord("Next year is the year of the rat", "Another", None, "said")),  # names no one
     ]
     grouped = _quotes_by_speaker(said, articles)
     assert [(g.speaker, [a.source.name for _, a in g.quotes]) for g in grouped] == [

@@ -48,6 +48,11 @@ class TimelineEntry:
 # A quote's speaker as the article writes it when it is the article's own writer, outlet or
 # reader ("I wrote", "we asked", "you'd think"): the same word in two articles is two speakers.
 PERSONAL_SPEAKERS = frozenset({"i", "me", "we", "us", "you"})
+# Speakers that name no one ("Another reportedly said", "here are some of the highlights:"):
+# their quotes stay on the article's page, not in the story's who-said-what.
+NAMELESS_SPEAKERS = frozenset(
+    "another some others other one someone somebody anyone everyone it they them this that these those things".split()
+)
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,8 @@ def _quotes_by_speaker(quotes: list[tuple[int, str, QuoteRecord]], articles: dic
     grouped: dict[tuple[str, int | None], list[tuple[QuoteRecord, Article]]] = {}
     seen: set[tuple[tuple[str, int | None], str]] = set()
     for article_id, speaker_key, quote in quotes:
+        if speaker_key in NAMELESS_SPEAKERS:
+            continue
         speaker = (speaker_key, article_id if speaker_key in PERSONAL_SPEAKERS else None)
         said = (speaker, " ".join(quote.text.casefold().split()))
         if said in seen:  # outlets repeat the same quote
