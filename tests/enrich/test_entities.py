@@ -286,3 +286,11 @@ def test_a_place_run_into_a_persons_name_is_left_out():
     assert entities[("person", "Marie Yovanovitch")] == 3 and ("organization", "Ukraine Marie Yovanovitch") not in entities
     assert ("organization", "Hong Kong Polytechnic University") in entities  # no person's surname ends it
     assert ("organization", "Ukraine Crisis Media Center") in entities
+
+
+def test_a_platform_the_recogniser_took_for_a_person_or_a_place_is_an_organisation():
+    # en_core_web_sm called Twitter a person in 15 of the 161 English Zyte articles, Netflix a place in 5.
+    mentions = [Mention("Twitter", "PERSON", 0), Mention("Netflix", "GPE", 20), Mention("Taylor Swift", "PERSON", 40)]
+    assert {(e.kind, e.name) for e in merge_mentions(mentions)} == {
+        ("organization", "Twitter"), ("organization", "Netflix"), ("person", "Taylor Swift"),
+    }

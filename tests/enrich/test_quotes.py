@@ -324,3 +324,14 @@ def test_a_role_after_a_name_holds_no_other_persons_name(model):
         "Mosseri has said he wants Instagram to be “a space that feels much less pressurized.”"
     )
     assert [(q.speaker, q.affiliation) for q in quotes_in(text, model)] == [("Adam Mosseri", "Instagram head")]
+
+
+def test_she_after_a_platform_taken_for_a_person_is_the_woman_named_before(model):
+    # From BBC Newsbeat (Zyte page): the recogniser called Twitter a person, and "she said" meant it.
+    text = (
+        "Then, last week, Taylor Swift posted on Twitter accusing Big Machine of trying to stop her performing "
+        "tracks from her first six albums at the AMAs.\n"
+        "She claimed the label thought the performance would amount to a re-recording.\n"
+        "\"I just want to be able to perform my own music,\" she said.\n"
+    )
+    assert _quote(quotes_in(text, model), "perform my own music").speaker == "Taylor Swift"

@@ -45,6 +45,12 @@ _STATES = {
 # are never an organisation's ("U.S." is the country): a team named for a state is one
 # ("Michigan beat Ohio State").
 _NAME_OF = ALIASES | _STATES
+# Services the small recogniser takes for a person or a place as often as not ("Taylor Swift
+# posted on Twitter" made Twitter a person, and her "she said" then meant Twitter); they are
+# nothing else in news copy.
+_PLATFORMS = frozenset(
+    "twitter facebook instagram youtube tiktok netflix tumblr reddit snapchat whatsapp linkedin spotify hulu twitch pinterest".split()
+)
 _POSSESSIVE = re.compile(r"[’']s?$")
 # "the" in any case; "a" and "an" only in lower case: "A Tribe Called Quest" is a name.
 _LEADING_ARTICLE = re.compile(r"^(?:[Tt][Hh][Ee]|an?)\s+")
@@ -126,6 +132,8 @@ def _named(mention: Mention) -> tuple[str, str, Mention] | None:
         return None
     if name in ALIASES.values() and kind == "organization" and name not in ("NATO", "European Union", "United Nations"):
         kind = "place"
+    if name.casefold() in _PLATFORMS:
+        kind = "organization"
     return kind, name, mention
 
 

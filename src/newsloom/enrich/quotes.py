@@ -693,5 +693,8 @@ def quotes_in(text: str, model, mentions: list[Mention] | None = None, entities:
     when they are already computed."""
     mentions = article_mentions(model, text) if mentions is None else mentions
     entities = merge_mentions(mentions) if entities is None else entities
-    people = [(m.start_char, m.text) for m in mentions if m.label == "PERSON"]
+    # Where people are named, as the merged entities see them: a name the recogniser once took
+    # for a person but the article's entities do not ("posted on Twitter") is no one "she" means.
+    named_people = {alias for entity in entities if entity.kind == "person" for alias in entity.aliases}
+    people = [(m.start_char, m.text) for m in mentions if m.label == "PERSON" and " ".join(m.text.split()) in named_people]
     return find_quotes(text, model.parse_all, entities, people)
