@@ -335,3 +335,14 @@ def test_she_after_a_platform_taken_for_a_person_is_the_woman_named_before(model
         "\"I just want to be able to perform my own music,\" she said.\n"
     )
     assert _quote(quotes_in(text, model), "perform my own music").speaker == "Taylor Swift"
+
+
+def test_a_colon_introduces_the_one_in_whose_words_and_never_some_or_things(model):
+    # From a Zyte page (Newsweek on "feather duvet lung"): the clause's subject is "things".
+    patient = (
+        "The man had been short of breath for months. Here is how bad things got in the words of the patient: "
+        "“Two months after the onset of the symptoms, I was unable to stand or walk for more than a few minutes.”\n"
+    )
+    assert _quote(quotes_in(patient, model), "onset of the symptoms").speaker == "the patient"
+    highlights = "The hearing ran for hours. Here are some of the highlights:\n“My fears have been realized, and I said so often.”\n"
+    assert all(q.speaker.casefold() != "some" for q in quotes_in(highlights, model))

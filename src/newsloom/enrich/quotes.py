@@ -337,11 +337,15 @@ def _introducer(doc) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
 
 
 def _colon_speaker(doc, colon: int) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
-    """Who introduces a quotation with a colon: "Carl Bialik:", "Trump reportedly yelling:"."""
+    """Who introduces a quotation with a colon: "Carl Bialik:", "Trump reportedly yelling:",
+    "in the words of the patient:"."""
     tokens = [t for t in doc if t.idx < colon]
     if not tokens:
         return None
     token = tokens[-1]
+    words_of = _WORDS_OF.search(doc.text, 0, colon)
+    if words_of is not None:
+        return words_of.start(1), words_of.end(1)
     if token.pos_ == "PROPN":
         _, first, last = _phrase(token)
         return first.idx, last.idx + len(last.text)
@@ -349,6 +353,8 @@ def _colon_speaker(doc, colon: int) -> tuple[int, int] | None:  # type: ignore[n
     for _ in range(6):
         found = _subject_of(token) if token.pos_ in ("VERB", "AUX") else None
         if found is not None:
+            if found[0].lower_ in _NO_ONE:  # "Here are some of the highlights:", "how bad things got:"
+                return None
             return found[1].idx, found[2].idx + len(found[2].text)
         if token.head.i == token.i:
             break
@@ -454,6 +460,10 @@ def _phrase(head):  # type: ignore[no-untyped-def]
 
 
 _MODIFIERS = frozenset({"compound", "amod", "det", "poss", "nmod", "flat"})
+# "in the words of the patient:", "in her own words:" before a quotation's colon.
+_WORDS_OF = re.compile(r"\b(?:in|In)\s+(?:the|his|her|their)\s+(?:own\s+)?words\s+of\s+([^,;:.“”\"]{2,80}?)\s*\Z")
+# Subjects of a clause before a colon that name no one who could be speaking.
+_NO_ONE = frozenset({"some", "things", "thing", "here", "this", "these", "those", "what", "there", "highlights", "all"})
 _RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 
 
