@@ -28,6 +28,14 @@ TIMELINE_PAGE = 100  # originals per page of the timeline
 SAMPLED_ARTICLES = 500
 MAX_OVERLAP = 0.5  # Jaccard of words above which a sentence repeats one already chosen
 
+# A quote's speaker as the article writes it when it is the article's own writer, outlet or
+# reader ("I wrote", "we asked", "you'd think"): the same word in two articles is two speakers.
+PERSONAL_SPEAKERS = frozenset({"i", "me", "we", "us", "you"})
+# Speakers that name no one ("Another reportedly said", "here are some of the highlights:"):
+# their quotes stay on the article's page, not in the story's who-said-what.
+NAMELESS_SPEAKERS = frozenset(
+    "another some others other one someone somebody anyone everyone it they them this that these those things".split()
+)
 # The least lead worth claiming (`_lead`).
 MIN_LEAD = timedelta(minutes=5)
 
@@ -43,16 +51,6 @@ class SourceCoverage:
 class TimelineEntry:
     article: Article
     copies: list[Article]  # near copies and syndicated versions, grouped under their original
-
-
-# A quote's speaker as the article writes it when it is the article's own writer, outlet or
-# reader ("I wrote", "we asked", "you'd think"): the same word in two articles is two speakers.
-PERSONAL_SPEAKERS = frozenset({"i", "me", "we", "us", "you"})
-# Speakers that name no one ("Another reportedly said", "here are some of the highlights:"):
-# their quotes stay on the article's page, not in the story's who-said-what.
-NAMELESS_SPEAKERS = frozenset(
-    "another some others other one someone somebody anyone everyone it they them this that these those things".split()
-)
 
 
 @dataclass(frozen=True)
