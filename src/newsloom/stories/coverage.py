@@ -108,7 +108,9 @@ def story_coverage(session: Session, story_id: int, page: int = 1, per_page: int
         key=lambda s: (s.first_at, -s.articles, s.source.name),
     )
     enrichment = EnrichmentRepository(session)
-    headline = ArticleRepository(session).get(state.headline_article_id) if state.headline_article_id else None
+    headline = by_id.get(state.headline_article_id or -1)
+    if headline is None and state.headline_article_id:  # a big story's headline may lie past the sample
+        headline = ArticleRepository(session).get(state.headline_article_id)
     return StoryCoverage(
         id=story_id,
         headline=headline or (primaries[0] if primaries else None),

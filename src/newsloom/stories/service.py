@@ -369,9 +369,8 @@ def _central(members: list[Member], titles: dict[int, str]) -> int | None:
     placed = [member for member in members if member.vector is not None]
     if not placed:
         return None
-    total = np.sum([member.vector for member in placed], axis=0)
-    centroid = total / max(float(np.linalg.norm(total)), 1e-12)
-    words = Counter(term for member in placed for term in member.terms)
+    part = StoryProfile.of(0, placed, DIMENSIONS)
+    words, centroid = headline_words(part.terms), part.centroid()
     ranks = [headline_rank(titles.get(m.article_id, ""), m.terms, m.vector, words, centroid) for m in placed]
     return placed[max(range(len(placed)), key=ranks.__getitem__)].article_id
 
@@ -388,11 +387,11 @@ def _better_headline(session, profile: StoryProfile, candidates: list[int | None
 
 
 def _headline_rank(session, article_id: int, words: Counter[str], centroid: np.ndarray) -> tuple[int, float] | None:  # type: ignore[no-untyped-def]
-    article = ArticleRepository(session).get(article_id)
-    if article is None:
+    outline = ArticleRepository(session).outlines([article_id]).get(article_id)  # the title, not the whole page
+    if outline is None:
         return None
     vector = _vector(EnrichmentRepository(session).embedding(article_id))
-    return headline_rank(article.title, headline_terms(article.title), vector, words, centroid)
+    return headline_rank(outline.title, headline_terms(outline.title), vector, words, centroid)
 
 
 def _vector(raw: bytes | None) -> np.ndarray | None:
